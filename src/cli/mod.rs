@@ -1,0 +1,139 @@
+//! Subcommands, one module each. This layer only wires the engine's steps together
+//! and turns failures into messages and documented exit codes (see [`crate::exit`]).
+
+mod run;
+mod validate;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::exit;
+use crate::scenario::{LoadError, Loaded, builtin, load_bytes, load_file};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "escalate",
+    version,
+    about = "Cyber-escalation simulation: norm-bound states in an ECS world"
+)]
+#[command(
+    after_help = "Exit codes: 0 success, 1 internal failure, 2 invalid input, 3 I/O error, 130 interrupted."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check scenario files and report every problem with file, line and column.
+    Validate(validate::Args),
+    /// Simulate one run and print a turn-by-turn narrative (or JSON Lines).
+    Run(run::Args),
+}
+
+/// A failure, carrying what to tell the user and how to exit.
+#[derive(Debug)]
+pub enum Failure {
+    /// Already reported to stderr (diagnostics); just exit with this code.
+    Reported(u8),
+    /// Bad input: message and exit code 2.
+    Input(String),
+    /// I/O: message and exit code 3.
+    Io(String),
+    /// Ctrl-C.
+    Interrupted,
+    /// A bug.
+    Internal(String),
+}
+
+impl From<LoadError> for Failure {
+    fn from(e: LoadError) -> Self {
+        match e {
+            LoadError::Io { .. } => Failure::Io(e.to_string()),
+            LoadError::Invalid(errs) => {
+                eprint!("{}", render_diagnostics(&errs));
+                Failure::Reported(exit::INVALID_INPUT)
+            }
+        }
+    }
+}
+
+/// Renders scenario diagnostics, with colour when stderr is a terminal.
+pub fn render_diagnostics(errs: &crate::scenario::diagnostic::ScenarioErrors) -> String {
+    use std::io::IsTerminal;
+    if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+        errs.render(miette::GraphicalTheme::unicode())
+    } else {
+        errs.render_plain()
+    }
+}
+
+/// Loads the scenario at `path`, or the built-in default scenario when none is given.
+pub fn load_scenario(path: Option<&Path>) -> Result<Loaded, Failure> {
+    match path {
+        Some(p) => Ok(load_file(p)?),
+        None => Ok(load_bytes(
+            builtin::DEFAULT_SCENARIO_NAME,
+            builtin::DEFAULT_SCENARIO.as_bytes(),
+        )?),
+    }
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                exit::INVALID_INPUT
+            } else {
+                exit::OK
+            });
+        }
+    };
+    let result = match cli.command {
+        Command::Validate(a) => validate::run(a),
+        Command::Run(a) => run::run(a),
+    };
+    match result {
+        Ok(()) => ExitCode::from(exit::OK),
+        Err(f) => ExitCode::from(report(f)),
+    }
+}
+
+fn report(f: Failure) -> u8 {
+    match f {
+        Failure::Reported(code) => code,
+        Failure::Input(m) => {
+            eprintln!("error: {m}");
+            exit::INVALID_INPUT
+        }
+        Failure::Io(m) => {
+            eprintln!("error: {m}");
+            exit::IO
+        }
+        Failure::Interrupted => {
+            eprintln!("interrupted: stopped cleanly; no partial results were kept");
+            exit::INTERRUPTED
+        }
+        Failure::Internal(m) => {
+            eprintln!("internal error (a bug in escalate, please report it): {m}");
+            exit::INTERNAL
+        }
+    }
+}
+
+/// Writes to stdout; a closed pipe (`escalate run | head`) is not an error.
+pub fn write_stdout(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::Io(format!("writing to stdout: {e}"))),
+    }
+}

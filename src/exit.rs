@@ -1,0 +1,12 @@
+//! Documented exit codes of the `escalate` binary.
+
+/// Success.
+pub const OK: u8 = 0;
+/// An internal failure: a bug in escalate. Please report it.
+pub const INTERNAL: u8 = 1;
+/// Invalid input: a malformed or inconsistent scenario, or bad command-line arguments.
+pub const INVALID_INPUT: u8 = 2;
+/// An input or output file could not be read or written.
+pub const IO: u8 = 3;
+/// Interrupted (Ctrl-C); nothing half-written was left behind.
+pub const INTERRUPTED: u8 = 130;

@@ -1,0 +1,14 @@
+//! `escalate`: a tabletop cyber-escalation simulation engine.
+//!
+//! Data flows one way: scenario file → validated [`scenario::Scenario`] → ECS world
+//! ([`sim::Sim`]) → turns ([`systems`]) → [`record::RunRecord`] → batch aggregates →
+//! files → charts and report.
+
+pub mod cli;
+pub mod exit;
+pub mod model;
+pub mod narrative;
+pub mod record;
+pub mod scenario;
+pub mod sim;
+pub mod systems;

@@ -1,0 +1,278 @@
+//! The decision rule: which options an actor has, what each is worth to it, and a
+//! logit (quantal response) choice among them.
+//!
+//! Kept free of ECS types so that the decide system, the interactive exercise (which
+//! shows humans the same menu) and the tests all use one definition.
+
+use rand::RngExt;
+
+use super::ids::{ActionId, ActorId, PrincipleMask};
+use super::params::Parameters;
+use super::state::{Choice, Intel, Relations, Roster, Target};
+use crate::scenario::schema::{ActorKind, Purpose, Targeting};
+use crate::scenario::validated::{Capabilities, Doctrine, Scenario};
+
+/// What the decision rule needs to know about one actor this turn.
+#[derive(Debug, Clone, Copy)]
+pub struct ActorView {
+    pub id: ActorId,
+    pub kind: ActorKind,
+    pub sponsor: Option<ActorId>,
+    pub cap: Capabilities,
+    pub doctrine: Doctrine,
+    pub bound: PrincipleMask,
+    pub reputation: f64,
+    /// Share of its infrastructure's criticality currently lost, 0..=1.
+    pub damaged: f64,
+}
+
+/// Everything the decision rule reads.
+pub struct DecisionContext<'a> {
+    pub scenario: &'a Scenario,
+    pub params: &'a Parameters,
+    pub actors: &'a [ActorView],
+    pub rel: &'a Relations,
+    pub intel: &'a Intel,
+    pub roster: &'a Roster,
+}
+
+/// One option with its utility.
+#[derive(Debug, Clone, Copy)]
+pub struct Scored {
+    pub choice: Option<Choice>,
+    pub utility: f64,
+}
+
+/// Investigations an actor may publicly attribute: believed, not yet public, its own.
+/// Only the most recent few, so old cases do not crowd the menu.
+const MAX_CASES_ON_MENU: usize = 3;
+
+impl DecisionContext<'_> {
+    /// The actor whose motives drive `a`: its sponsor for proxies and companies.
+    fn principal(&self, a: &ActorView) -> ActorId {
+        match (a.kind, a.sponsor) {
+            (ActorKind::Proxy | ActorKind::Company, Some(s)) => s,
+            _ => a.id,
+        }
+    }
+
+    /// Actors `a` pays attention to: those its principal has tension, grievance or
+    /// enforcement pressure toward. Companies only look at those who wronged their home.
+    fn attention(&self, a: &ActorView, out: &mut Vec<ActorId>) {
+        out.clear();
+        let p = self.principal(a);
+        for b in self.actors {
+            if b.id == a.id || b.id == p || b.kind != ActorKind::State {
+                continue;
+            }
+            let i = self.rel.ix(p, b.id);
+            let interested = match a.kind {
+                ActorKind::Company => self.rel.grievance[i] > 0.05,
+                _ => {
+                    self.rel.tension[i] > 0.0
+                        || self.rel.grievance[i] > 0.01
+                        || self.rel.enforcement[i] > 0.0
+                }
+            };
+            if interested {
+                out.push(b.id);
+            }
+        }
+    }
+
+    /// Principles of `mask` that bind the actor, priced.
+    fn norm_cost(&self, a: &ActorView, mask: PrincipleMask) -> f64 {
+        let n = mask.and(a.bound).count();
+        if n == 0 {
+            return 0.0;
+        }
+        f64::from(n)
+            * self.params.norm_violation_cost
+            * (1.0 + self.params.reputation_weight * a.reputation)
+    }
+
+    fn uphold_bonus(&self, a: &ActorView, mask: PrincipleMask) -> f64 {
+        f64::from(mask.and(a.bound).count()) * self.params.norm_uphold_bonus
+    }
+
+    fn max_tension(&self, a: ActorId) -> f64 {
+        let n = self.rel.n;
+        self.rel.tension[a.index() * n..(a.index() + 1) * n]
+            .iter()
+            .copied()
+            .fold(0.0, f64::max)
+    }
+
+    /// Lists every option of actor `a` with its utility, status quo first.
+    pub fn options(&self, a: ActorId, out: &mut Vec<Scored>, scratch: &mut Vec<ActorId>) {
+        out.clear();
+        let me = &self.actors[a.index()];
+        let p = self.params;
+        out.push(Scored {
+            choice: None,
+            utility: p.status_quo_utility,
+        });
+        self.attention(me, scratch);
+        let principal = self.principal(me);
+        for (k, act) in self.scenario.actions.iter().enumerate() {
+            if !act.usable_by(me.kind) {
+                continue;
+            }
+            let action = ActionId::from_index(k);
+            let tier_w = act.tier.weight().max(0.0);
+            let restraint = p.restraint_cost * tier_w * me.doctrine.restraint;
+            let base = act.appeal - restraint + self.uphold_bonus(me, act.upholds);
+            match act.targeting {
+                Targeting::Own => {
+                    let u = match act.purpose {
+                        Purpose::BuildCapacity => {
+                            p.capacity_value
+                                * (1.0 - me.cap.offense)
+                                * (0.5 + self.max_tension(principal))
+                        }
+                        Purpose::Harden => {
+                            p.hardening_value * (1.0 - me.cap.defense) * (1.0 + 2.0 * me.damaged)
+                        }
+                        _ => 0.5 * self.max_tension(principal) - self.norm_cost(me, act.violates),
+                    };
+                    out.push(Scored {
+                        choice: Some(Choice {
+                            action,
+                            target: Target::Own,
+                        }),
+                        utility: base + u,
+                    });
+                }
+                Targeting::Infrastructure => {
+                    for &b in scratch.iter() {
+                        let Some(asset) = self.scenario.aim(action, b) else {
+                            continue;
+                        };
+                        let target = &self.actors[b.index()];
+                        let i = self.rel.ix(principal, b);
+                        let t = self.rel.tension[i];
+                        let g = self.rel.grievance[i];
+                        let motive =
+                            p.tension_weight * t + p.grievance_weight * g * me.doctrine.retaliation;
+                        let e = &act.effects;
+                        let gain = p.intelligence_weight * e.intelligence * (0.4 + t)
+                            + (e.damage + e.spread) * motive * (0.5 + me.cap.offense);
+                        let risk = p.escalation_risk_cost
+                            * tier_w
+                            * (1.0 - me.doctrine.risk_tolerance)
+                            * act.detectability
+                            * (0.5 + target.cap.attribution);
+                        let sector = self.scenario.assets[asset.index()].sector;
+                        let u =
+                            base + gain - risk - self.norm_cost(me, act.violations(Some(sector)));
+                        out.push(Scored {
+                            choice: Some(Choice {
+                                action,
+                                target: Target::Asset(asset),
+                            }),
+                            utility: u,
+                        });
+                    }
+                }
+                Targeting::Actor => {
+                    for &b in scratch.iter() {
+                        let i = self.rel.ix(a, b);
+                        let g = self.rel.grievance[i];
+                        let pull = self.rel.enforcement[i];
+                        let u = match act.purpose {
+                            Purpose::Protest if g > 0.05 => 0.6 * g,
+                            Purpose::Sanction
+                                if (g > 0.1 || pull > 0.0) && !self.rel.sanctions[i] =>
+                            {
+                                0.8 * g * me.doctrine.retaliation + pull
+                            }
+                            Purpose::Force if g > p.force_grievance_threshold => {
+                                let firebreak = if self.rel.force_suffered[i] {
+                                    0.0
+                                } else {
+                                    p.firebreak_cost * me.doctrine.firebreak
+                                };
+                                let risk = p.escalation_risk_cost
+                                    * tier_w
+                                    * (1.0 - me.doctrine.risk_tolerance)
+                                    * (0.5 + self.actors[b.index()].cap.offense);
+                                p.grievance_weight * g * me.doctrine.retaliation - firebreak - risk
+                            }
+                            Purpose::DeEscalate
+                                if self.rel.rung[i].level() >= 2
+                                    || self.rel.tension[i] > 0.3
+                                    || g > 0.2 =>
+                            {
+                                (1.0 - me.doctrine.risk_tolerance)
+                                    * 0.3
+                                    * f64::from(self.rel.rung[i].level())
+                                    + 0.3 * self.rel.tension[i]
+                                    - 0.5 * g * me.doctrine.retaliation
+                            }
+                            _ => continue,
+                        };
+                        out.push(Scored {
+                            choice: Some(Choice {
+                                action,
+                                target: Target::Actor(b),
+                            }),
+                            utility: base + u,
+                        });
+                    }
+                }
+                Targeting::Suspect => {
+                    let mut listed = 0;
+                    for (ci, inv) in self.intel.investigations.iter().enumerate().rev() {
+                        if listed == MAX_CASES_ON_MENU {
+                            break;
+                        }
+                        if inv.op.victim != a || !inv.believed || inv.public {
+                            continue;
+                        }
+                        listed += 1;
+                        let u = 0.5 * p.grievance_weight * inv.op.harm + 0.5 * inv.confidence;
+                        out.push(Scored {
+                            choice: Some(Choice {
+                                action,
+                                target: Target::Case(ci),
+                            }),
+                            utility: base + u,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /// Picks an option by the logit rule: P(i) ∝ exp(u_i / temperature).
+    pub fn pick<R: rand::Rng + ?Sized>(&self, options: &[Scored], rng: &mut R) -> Option<Choice> {
+        let t = self.params.choice_temperature;
+        let max = options
+            .iter()
+            .map(|o| o.utility)
+            .fold(f64::NEG_INFINITY, f64::max);
+        let total: f64 = options.iter().map(|o| ((o.utility - max) / t).exp()).sum();
+        let mut x = rng.random::<f64>() * total;
+        for o in options {
+            x -= ((o.utility - max) / t).exp();
+            if x <= 0.0 {
+                return o.choice;
+            }
+        }
+        options.last().and_then(|o| o.choice)
+    }
+}
+
+/// Logit probabilities of a menu (for tests and for showing players the odds).
+pub fn probabilities(options: &[Scored], temperature: f64) -> Vec<f64> {
+    let max = options
+        .iter()
+        .map(|o| o.utility)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let w: Vec<f64> = options
+        .iter()
+        .map(|o| ((o.utility - max) / temperature).exp())
+        .collect();
+    let total: f64 = w.iter().sum();
+    w.into_iter().map(|x| x / total).collect()
+}

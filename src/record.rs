@@ -1,0 +1,113 @@
+//! What one run leaves behind: the figures users measure (MODEL.md, "What users measure").
+
+use serde::Serialize;
+
+use crate::model::events::Event;
+use crate::model::ladder::Rung;
+use crate::model::state::ActorTally;
+
+/// The outcome class of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    Contained,
+    DeEscalated,
+    ProtractedCyberConflict,
+    ArmedConflict,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 4] = [
+        Outcome::Contained,
+        Outcome::DeEscalated,
+        Outcome::ProtractedCyberConflict,
+        Outcome::ArmedConflict,
+    ];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Outcome::Contained => "contained",
+            Outcome::DeEscalated => "de-escalated",
+            Outcome::ProtractedCyberConflict => "protracted-cyber-conflict",
+            Outcome::ArmedConflict => "armed-conflict",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Contained => "contained",
+            Outcome::DeEscalated => "de-escalated",
+            Outcome::ProtractedCyberConflict => "protracted cyber conflict",
+            Outcome::ArmedConflict => "armed conflict",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// The record of one run.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunRecord {
+    pub seed: u64,
+    pub turns_played: u32,
+    pub outcome: Outcome,
+    pub highest_rung: Rung,
+    pub final_rung: Rung,
+    pub first_force_turn: Option<u32>,
+    /// Escalation score per turn (all actors; signatories; non-signatories).
+    pub score: Vec<f64>,
+    pub score_signatories: Vec<f64>,
+    pub score_others: Vec<f64>,
+    /// Global current rung per turn.
+    pub rung: Vec<Rung>,
+    pub downtime_by_sector: [f64; 9],
+    pub downtime_signatories: f64,
+    pub downtime_others: f64,
+    pub civilian_harm: f64,
+    pub ops_by_action: Vec<u32>,
+    pub choices_by_action: Vec<u32>,
+    pub violations_bound: Vec<u32>,
+    pub violations_unbound: Vec<u32>,
+    pub violations_by_signatories: u32,
+    pub violations_by_others: u32,
+    pub detected: u32,
+    pub undetected: u32,
+    pub beliefs: u32,
+    pub beliefs_wrong: u32,
+    pub attributions_public: u32,
+    pub attributions_wrong: u32,
+    pub mean_attribution_delay: Option<f64>,
+    pub sanctions: u32,
+    pub force_uses: u32,
+    pub deescalations: u32,
+    /// Dyads (unordered pairs) that saw any hostile act at intelligence level or above.
+    pub hostile_dyads: u32,
+    /// Declared rival dyads that saw any cyber operation between them.
+    pub rival_dyads_in_conflict: u32,
+    pub rival_dyads: u32,
+    pub per_actor: Vec<ActorTally>,
+    /// The run's events, when kept.
+    #[serde(skip)]
+    pub events: Vec<Event>,
+}
+
+impl RunRecord {
+    pub fn mean_score(&self) -> f64 {
+        if self.score.is_empty() {
+            0.0
+        } else {
+            self.score.iter().sum::<f64>() / self.score.len() as f64
+        }
+    }
+    pub fn total_score(&self) -> f64 {
+        self.score.iter().sum()
+    }
+    pub fn downtime(&self) -> f64 {
+        self.downtime_by_sector.iter().sum()
+    }
+    pub fn operations(&self) -> u32 {
+        self.ops_by_action.iter().sum()
+    }
+}

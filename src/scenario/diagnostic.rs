@@ -1,0 +1,205 @@
+//! Problems found in a scenario file, rendered with file, line, column and a hint.
+
+use std::sync::Arc;
+
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, NamedSource, SourceSpan};
+use thiserror::Error;
+
+use super::locate::{Path, locate};
+
+/// One problem, located in the file.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{message}")]
+pub struct Problem {
+    pub message: String,
+    #[help]
+    pub help: Option<String>,
+    #[label("{label}")]
+    pub span: SourceSpan,
+    pub label: String,
+    #[source_code]
+    pub src: NamedSource<Arc<String>>,
+    /// 1-based line and column of the span's start (also shown by the renderer).
+    pub line: usize,
+    pub column: usize,
+}
+
+/// Everything wrong with one scenario file, reported at once.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{file}: {} problem{} found", problems.len(), if problems.len() == 1 { "" } else { "s" })]
+#[diagnostic(code(escalate::invalid_scenario))]
+pub struct ScenarioErrors {
+    pub file: String,
+    #[related]
+    pub problems: Vec<Problem>,
+}
+
+impl ScenarioErrors {
+    /// Renders as plain text (no colour), the form used in tests and when piped.
+    pub fn render_plain(&self) -> String {
+        self.render(GraphicalTheme::unicode_nocolor())
+    }
+
+    /// Renders with a miette theme.
+    pub fn render(&self, theme: GraphicalTheme) -> String {
+        let mut out = String::new();
+        let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+        let _ = handler.render_report(&mut out, self);
+        out
+    }
+
+    /// `file:line:col: message` lines, for editors and grep.
+    pub fn short_lines(&self) -> Vec<String> {
+        self.problems
+            .iter()
+            .map(|p| format!("{}:{}:{}: {}", self.file, p.line, p.column, p.message))
+            .collect()
+    }
+}
+
+/// Collects problems for one file as validation walks it.
+pub struct Collector {
+    file: String,
+    src: Arc<String>,
+    problems: Vec<Problem>,
+}
+
+/// Most problems reported for one file; past this, one more line says how many were left out.
+const MAX_PROBLEMS: usize = 50;
+
+impl Collector {
+    pub fn new(file: &str, src: &str) -> Self {
+        Collector {
+            file: file.to_string(),
+            src: Arc::new(src.to_string()),
+            problems: Vec::new(),
+        }
+    }
+
+    /// A problem at a path in the file.
+    pub fn at(&mut self, path: &Path, message: impl Into<String>, help: Option<String>) {
+        if self.problems.len() > MAX_PROBLEMS {
+            return;
+        }
+        let (start, len) = locate(&self.src, path);
+        let label = if path.0.is_empty() {
+            "here".to_string()
+        } else {
+            path.to_string()
+        };
+        self.push_span(start, len, label, message.into(), help);
+    }
+
+    /// A problem at a byte span.
+    pub fn push_span(
+        &mut self,
+        start: usize,
+        len: usize,
+        label: String,
+        message: String,
+        help: Option<String>,
+    ) {
+        let (line, column) = line_col(&self.src, start);
+        self.problems.push(Problem {
+            message,
+            help,
+            span: SourceSpan::new(start.into(), len),
+            label,
+            src: NamedSource::new(self.file.clone(), self.src.clone()),
+            line,
+            column,
+        });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    pub fn finish(mut self) -> Result<(), ScenarioErrors> {
+        if self.problems.is_empty() {
+            return Ok(());
+        }
+        if self.problems.len() > MAX_PROBLEMS {
+            let extra = self.problems.len() - MAX_PROBLEMS;
+            self.problems.truncate(MAX_PROBLEMS);
+            let msg = format!("…and at least {extra} more problem(s) not shown");
+            self.push_span(
+                0,
+                0,
+                "start of file".into(),
+                msg,
+                Some("fix the ones above first".into()),
+            );
+        }
+        Err(ScenarioErrors {
+            file: self.file,
+            problems: self.problems,
+        })
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
+    let offset = floor_char_boundary(src, offset);
+    let before = &src[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Byte offset of a 1-based line and column (in characters).
+pub fn offset_of(src: &str, line: usize, col: usize) -> usize {
+    let mut off = 0;
+    for (i, l) in src.split_inclusive('\n').enumerate() {
+        if i + 1 == line {
+            let within: usize = l
+                .chars()
+                .take(col.saturating_sub(1))
+                .map(char::len_utf8)
+                .sum();
+            return off + within;
+        }
+        off += l.len();
+    }
+    src.len()
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// "did you mean `x`?" for the closest candidate, if any is close enough.
+pub fn did_you_mean<'a>(
+    found: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    let mut best: Option<(f64, &str)> = None;
+    for c in candidates {
+        let score = strsim::jaro_winkler(&found.to_lowercase(), &c.to_lowercase());
+        if score > 0.8 && best.is_none_or(|(s, _)| score > s) {
+            best = Some((score, c));
+        }
+    }
+    best.map(|(_, c)| format!("did you mean `{c}`?"))
+}
+
+/// A hint listing what is allowed, with a suggestion first when one is close.
+pub fn hint_from<'a>(found: &str, what: &str, candidates: &[&'a str]) -> String {
+    let list = if candidates.len() > 12 {
+        format!(
+            "{} and {} more",
+            candidates[..12].join(", "),
+            candidates.len() - 12
+        )
+    } else {
+        candidates.join(", ")
+    };
+    match did_you_mean(found, candidates.iter().copied()) {
+        Some(s) => format!("{s} Known {what}: {list}"),
+        None => format!("known {what}: {list}"),
+    }
+}

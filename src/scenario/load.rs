@@ -1,0 +1,249 @@
+//! Reading a scenario: bytes → text → RON → [`ScenarioFile`] → validated [`Scenario`].
+//!
+//! Every failure is a [`LoadError`] whose diagnostics carry file, line and column.
+//! Limits here keep hostile input (huge, binary, deeply nested) from exhausting memory
+//! or the stack before validation sees it.
+
+use std::path::Path as FsPath;
+
+use ron::error::{Error as RonError, SpannedError};
+use thiserror::Error;
+
+use super::diagnostic::{Collector, ScenarioErrors, hint_from, offset_of};
+use super::schema::ScenarioFile;
+use super::validate::validate;
+use super::validated::Scenario;
+
+/// Largest scenario file accepted. The biggest shipped scenario is ~40 KiB.
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+/// Deepest nesting of brackets accepted (RON's own default is 128).
+const MAX_DEPTH: usize = 64;
+
+#[derive(Debug, Error, miette::Diagnostic)]
+pub enum LoadError {
+    #[error("cannot read {path}: {source}")]
+    #[diagnostic(
+        code(escalate::io),
+        help("check the path and that the file is readable")
+    )]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Invalid(#[from] ScenarioErrors),
+}
+
+/// A loaded scenario together with the exact text it came from.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub scenario: Scenario,
+    pub file: ScenarioFile,
+    pub name: String,
+    pub text: String,
+}
+
+/// Reads and validates a scenario file from disk.
+pub fn load_file(path: &FsPath) -> Result<Loaded, LoadError> {
+    let name = path.display().to_string();
+    let io = |source| LoadError::Io {
+        path: name.clone(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if meta.is_dir() {
+        return Err(io(std::io::Error::other(
+            "it is a directory, not a scenario file",
+        )));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        let mut c = Collector::new(&name, "");
+        c.push_span(
+            0,
+            0,
+            "whole file".into(),
+            format!(
+                "the file is {} bytes, more than the {} bytes a scenario may hold",
+                meta.len(),
+                MAX_FILE_BYTES
+            ),
+            Some("is this really a scenario? Scenarios are small text files".into()),
+        );
+        return Err(c.finish().unwrap_err().into());
+    }
+    let bytes = std::fs::read(path).map_err(io)?;
+    load_bytes(&name, &bytes)
+}
+
+/// Validates scenario bytes under a display name (a path, or `<built-in>`).
+pub fn load_bytes(name: &str, bytes: &[u8]) -> Result<Loaded, LoadError> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = &bytes[..e.valid_up_to()];
+            let prefix = String::from_utf8_lossy(valid).into_owned();
+            let mut c = Collector::new(name, &prefix);
+            c.push_span(
+                prefix.len(),
+                0,
+                "here".into(),
+                format!(
+                    "the file is not UTF-8 text (invalid byte at offset {})",
+                    e.valid_up_to()
+                ),
+                Some("scenarios are RON text files; save the file as UTF-8".into()),
+            );
+            return Err(c.finish().unwrap_err().into());
+        }
+    };
+    load_str(name, text)
+}
+
+/// Validates scenario text.
+pub fn load_str(name: &str, text: &str) -> Result<Loaded, LoadError> {
+    let file = parse(name, text)?;
+    let scenario = validate(name, text, &file)?;
+    Ok(Loaded {
+        scenario,
+        file,
+        name: name.to_string(),
+        text: text.to_string(),
+    })
+}
+
+/// Parses RON into the file schema, turning serde errors into located diagnostics.
+pub fn parse(name: &str, text: &str) -> Result<ScenarioFile, ScenarioErrors> {
+    let mut c = Collector::new(name, text);
+    if text.trim().is_empty() {
+        c.push_span(
+            0,
+            0,
+            "empty".into(),
+            "the file is empty".into(),
+            Some("a scenario starts with `ScenarioFile(` — see docs/scenario-format.md or scenarios/".into()),
+        );
+        return Err(c.finish().unwrap_err());
+    }
+    if let Some((offset, depth)) = too_deep(text) {
+        c.push_span(
+            offset,
+            1,
+            "too deep".into(),
+            format!("brackets are nested more than {depth} deep"),
+            Some("no scenario needs this much nesting; is a closing bracket missing?".into()),
+        );
+        return Err(c.finish().unwrap_err());
+    }
+    let options = ron::Options::default().with_recursion_limit(MAX_DEPTH * 2);
+    match options.from_str::<ScenarioFile>(text) {
+        Ok(f) => Ok(f),
+        Err(e) => {
+            syntax_problem(&mut c, text, &e);
+            Err(c.finish().unwrap_err())
+        }
+    }
+}
+
+/// Finds the first place where bracket nesting exceeds the limit, ignoring strings
+/// and comments only roughly: this is a guard, not a parser.
+fn too_deep(text: &str) -> Option<(usize, usize)> {
+    let mut depth = 0usize;
+    let mut in_str = false;
+    let mut prev = 0u8;
+    for (i, b) in text.bytes().enumerate() {
+        if in_str {
+            if b == b'"' && prev != b'\\' {
+                in_str = false;
+            }
+        } else {
+            match b {
+                b'"' => in_str = true,
+                b'(' | b'[' | b'{' => {
+                    depth += 1;
+                    if depth > MAX_DEPTH {
+                        return Some((i, MAX_DEPTH));
+                    }
+                }
+                b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        prev = b;
+    }
+    None
+}
+
+fn syntax_problem(c: &mut Collector, text: &str, e: &SpannedError) {
+    let start = offset_of(text, e.span.start.line, e.span.start.col);
+    let end = offset_of(text, e.span.end.line, e.span.end.col).max(start);
+    let (message, help) = describe(&e.code);
+    c.push_span(start, end - start, "here".into(), message, help);
+}
+
+fn describe(e: &RonError) -> (String, Option<String>) {
+    match e {
+        RonError::NoSuchStructField { expected, found, outer } => (
+            format!("unknown field `{found}`{}", in_outer(outer)),
+            Some(hint_from(found, "fields", expected)),
+        ),
+        RonError::NoSuchEnumVariant { expected, found, outer } => (
+            format!("unknown value `{found}`{}", in_outer(outer)),
+            Some(hint_from(found, "values", expected)),
+        ),
+        RonError::MissingStructField { field, outer } => (
+            format!("missing field `{field}`{}", in_outer(outer)),
+            Some(format!("add `{field}: ...`; docs/scenario-format.md says what it holds")),
+        ),
+        RonError::DuplicateStructField { field, outer } => (
+            format!("field `{field}` is given twice{}", in_outer(outer)),
+            Some("keep one of them".into()),
+        ),
+        RonError::ExpectedDifferentStructName { expected, found } => (
+            format!("expected `{expected}` here, found `{found}`"),
+            Some(format!("write `{expected}(...)`, or leave the name out")),
+        ),
+        RonError::Eof => (
+            "the file ends in the middle of a value".into(),
+            Some("a closing bracket `)`, `]` or `}` is probably missing".into()),
+        ),
+        RonError::ExpectedComma => (
+            "expected a comma".into(),
+            Some("separate fields and list items with `,`".into()),
+        ),
+        RonError::ExpectedString | RonError::ExpectedStringEnd => (
+            "expected a string in double quotes".into(),
+            Some("ids and names are written \"like this\"".into()),
+        ),
+        RonError::ExpectedFloat | RonError::ExpectedInteger => (
+            format!("{e}"),
+            Some("numbers are written like 0.5 or 12; fractions need a digit before the dot".into()),
+        ),
+        RonError::TrailingCharacters => (
+            "unexpected text after the end of the scenario".into(),
+            Some("the file must hold exactly one `ScenarioFile(...)`; is a bracket closed too early?".into()),
+        ),
+        RonError::ExceededRecursionLimit => (
+            "values are nested too deeply".into(),
+            Some("is a closing bracket missing?".into()),
+        ),
+        RonError::ExpectedOption => (
+            "expected `Some(...)` or `None`".into(),
+            Some("optional values are written Some(value) or None".into()),
+        ),
+        RonError::InvalidValueForType { expected, found } => (
+            format!("expected {expected}, found {found}"),
+            Some("check the type of this value in docs/scenario-format.md".into()),
+        ),
+        RonError::Message(m) => (m.clone(), Some("check this value against docs/scenario-format.md".into())),
+        other => (format!("{other}"), Some("check the RON syntax here; docs/scenario-format.md has examples".into())),
+    }
+}
+
+fn in_outer(outer: &Option<String>) -> String {
+    outer
+        .as_ref()
+        .map(|o| format!(" in `{o}`"))
+        .unwrap_or_default()
+}

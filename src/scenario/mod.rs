@@ -1,0 +1,12 @@
+//! Scenarios: the RON schema, built-in data, loading, validation and diagnostics.
+
+pub mod builtin;
+pub mod diagnostic;
+pub mod load;
+pub mod locate;
+pub mod schema;
+pub mod validate;
+pub mod validated;
+
+pub use load::{LoadError, Loaded, load_bytes, load_file, load_str};
+pub use validated::Scenario;

@@ -1,0 +1,250 @@
+//! Phase 6: victims detect operations, investigations build confidence, evidence shared
+//! among signatories corrects wrong suspects, and belief turns into grievance.
+//!
+//! The model keeps both truths: `PendingOp::actor` is who did it; `Investigation::suspect`
+//! is who the victim believes did it. Responses act on belief only.
+
+use bevy_ecs::prelude::*;
+use rand::RngExt;
+
+use super::id;
+use crate::model::events::{Event, EventKind};
+use crate::model::ids::ActorId;
+use crate::model::params::Parameters;
+use crate::model::state::*;
+use crate::scenario::schema::{ActorKind, AllianceKind};
+use crate::scenario::validated::Scenario;
+
+#[allow(clippy::too_many_arguments)]
+pub fn attribute(
+    clock: Res<Clock>,
+    scenario: Res<ScenarioRes>,
+    params: Res<Parameters>,
+    roster: Res<Roster>,
+    mut rel: ResMut<Relations>,
+    mut intel: ResMut<Intel>,
+    mut journal: ResMut<Journal>,
+    mut tally: ResMut<Tally>,
+    mut rng: ResMut<WorldRng>,
+    actors: Query<(&ActorInfo, &Capability, &Standing)>,
+) {
+    let s: &Scenario = &scenario.0;
+    let p = &*params;
+    let turn = clock.turn;
+    let rng = &mut rng.0;
+    let info = |a: ActorId| actors.get(roster.actors[a.index()]).expect("actor entity");
+    let sponsor_of = |a: ActorId| {
+        info(a)
+            .0
+            .sponsor
+            .filter(|_| info(a).0.kind == ActorKind::Proxy)
+    };
+
+    // Detection of operations not yet found.
+    let pending = std::mem::take(&mut intel.pending);
+    for op in pending {
+        let (_, vcap, _) = info(op.victim);
+        let chance = p.detection_rate * op.detectability * (0.3 + 0.7 * vcap.0.defense);
+        if rng.random::<f64>() < chance {
+            let suspect = first_suspect(s, p, &rel, &op, vcap.0.attribution, rng);
+            let confidence = 0.1 + 0.2 * vcap.0.attribution;
+            let correct = suspect == op.actor || Some(suspect) == sponsor_of(op.actor);
+            tally.detected += 1;
+            journal.push(|| Event {
+                turn,
+                kind: EventKind::Detected {
+                    victim: id(s, op.victim),
+                    asset: s.assets[op.asset.index()].id.clone(),
+                    suspect: id(s, suspect),
+                    confidence,
+                    correct,
+                },
+            });
+            intel.investigations.push(Investigation {
+                op,
+                detected: turn,
+                suspect,
+                confidence,
+                believed: false,
+                public: false,
+            });
+        } else if turn.saturating_sub(op.launched) + 1 >= p.detection_window as u32 {
+            tally.undetected_expired += 1;
+        } else {
+            intel.pending.push(op);
+        }
+    }
+
+    // Investigations: confidence grows, faster with partners sharing evidence.
+    let n = s.actors.len();
+    for k in 0..intel.investigations.len() {
+        let inv = &intel.investigations[k];
+        if inv.public && inv.confidence >= 1.0 {
+            continue;
+        }
+        let victim = inv.op.victim;
+        let (_, vcap, vst) = info(victim);
+        let partners = if p.joint_attribution > 0.0 && vst.signatory {
+            evidence_partners(&roster, &actors, victim, inv.op.actor, n)
+        } else {
+            0
+        };
+        let gain = p.attribution_rate
+            * vcap.0.attribution
+            * (1.0 + p.joint_attribution_bonus * f64::from(partners))
+            * rng.random_range(0.5..1.5);
+        let sponsor = sponsor_of(inv.op.actor);
+        let inv = &mut intel.investigations[k];
+        inv.confidence = (inv.confidence + gain).min(1.0);
+        // Shared evidence (or one's own work, slowly) can correct a wrong suspect.
+        if !inv.is_correct(sponsor) {
+            let fix =
+                (p.evidence_correction * (f64::from(partners) + 0.5 * vcap.0.attribution)).min(0.9);
+            if rng.random::<f64>() < fix {
+                let from = inv.suspect;
+                inv.suspect = inv.op.actor;
+                let to = inv.suspect;
+                journal.push(|| Event {
+                    turn,
+                    kind: EventKind::Corrected {
+                        victim: id(s, victim),
+                        from: id(s, from),
+                        to: id(s, to),
+                    },
+                });
+                if inv.believed {
+                    // Belief shifts: the grievance follows the evidence.
+                    let g = p.grievance_per_harm * inv.op.harm + p.grievance_per_intrusion;
+                    rel.add_grievance(victim, to, g);
+                    let i = rel.ix(victim, from);
+                    rel.grievance[i] = (rel.grievance[i] - g).max(0.0);
+                }
+            }
+        }
+        // A proxy's cover can be blown: the sponsor behind it becomes the suspect.
+        if let Some(sp) = sponsor {
+            if inv.suspect == inv.op.actor
+                && inv.confidence >= p.belief_threshold
+                && rng.random::<f64>() < p.proxy_unmask_chance * inv.confidence
+            {
+                inv.suspect = sp;
+                journal.push(|| Event {
+                    turn,
+                    kind: EventKind::Unmasked {
+                        victim: id(s, victim),
+                        proxy: id(s, inv.op.actor),
+                        sponsor: id(s, sp),
+                    },
+                });
+                if inv.believed {
+                    rel.add_grievance(
+                        victim,
+                        sp,
+                        p.sponsor_blame * p.grievance_per_harm * inv.op.harm,
+                    );
+                }
+            }
+        }
+        if !inv.believed && inv.confidence >= p.belief_threshold {
+            inv.believed = true;
+            let suspect = inv.suspect;
+            let correct = inv.is_correct(sponsor);
+            let g = p.grievance_per_harm * inv.op.harm + p.grievance_per_intrusion;
+            rel.add_grievance(victim, suspect, g);
+            rel.add_tension(victim, suspect, 0.5 * g.min(1.0));
+            if let Some(sp) = sponsor_of(suspect) {
+                rel.add_grievance(victim, sp, p.sponsor_blame * g);
+            }
+            if inv.op.harm > 0.0 {
+                for al in &s.alliances {
+                    if al.kind == AllianceKind::CollectiveDefense && al.members.contains(&victim) {
+                        for &m in al.members.iter().filter(|&&m| m != victim && m != suspect) {
+                            rel.add_grievance(
+                                m,
+                                suspect,
+                                p.alliance_solidarity * p.grievance_per_harm * inv.op.harm,
+                            );
+                        }
+                    }
+                }
+            }
+            tally.beliefs += 1;
+            if !correct {
+                tally.beliefs_wrong += 1;
+            }
+            tally.attribution_delay_sum += f64::from(turn - inv.op.launched);
+            let confidence = inv.confidence;
+            journal.push(|| Event {
+                turn,
+                kind: EventKind::Believed {
+                    victim: id(s, victim),
+                    suspect: id(s, suspect),
+                    confidence,
+                    correct,
+                },
+            });
+        }
+    }
+}
+
+/// Whom the victim suspects on detection: the planted flag (if believed), the true
+/// actor (with a chance growing with attribution skill), or a wrong rival.
+fn first_suspect(
+    s: &Scenario,
+    p: &Parameters,
+    rel: &Relations,
+    op: &PendingOp,
+    attribution: f64,
+    rng: &mut rand_chacha::ChaCha8Rng,
+) -> ActorId {
+    if let Some(flag) = op.apparent {
+        if rng.random::<f64>() < p.false_flag_success {
+            return flag;
+        }
+    }
+    if rng.random::<f64>() < p.initial_accuracy * (0.5 + 0.5 * attribution) {
+        return op.actor;
+    }
+    // A wrong guess falls on someone the victim already distrusts, weighted by tension.
+    let mut total = 0.0;
+    for (k, a) in s.actors.iter().enumerate() {
+        let b = ActorId::from_index(k);
+        if b != op.victim && b != op.actor && a.kind == ActorKind::State {
+            total += rel.tension(op.victim, b) + 0.01;
+        }
+    }
+    let mut x = rng.random::<f64>() * total;
+    for (k, a) in s.actors.iter().enumerate() {
+        let b = ActorId::from_index(k);
+        if b != op.victim && b != op.actor && a.kind == ActorKind::State {
+            x -= rel.tension(op.victim, b) + 0.01;
+            if x <= 0.0 {
+                return b;
+            }
+        }
+    }
+    op.actor
+}
+
+/// Signatories (and signatory companies) able to share evidence with a victim: at most 4.
+fn evidence_partners(
+    roster: &Roster,
+    actors: &Query<(&ActorInfo, &Capability, &Standing)>,
+    victim: ActorId,
+    culprit: ActorId,
+    n: usize,
+) -> u32 {
+    let mut count = 0;
+    for &e in roster.actors.iter().take(n) {
+        let Ok((info, cap, st)) = actors.get(e) else {
+            continue;
+        };
+        if info.id != victim && info.id != culprit && st.signatory && cap.0.attribution >= 0.5 {
+            count += 1;
+            if count == 4 {
+                break;
+            }
+        }
+    }
+    count
+}

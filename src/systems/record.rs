@@ -1,0 +1,90 @@
+//! Phase 10: close the turn — the escalation score (Rivera et al.'s tier weights,
+//! summed and divided by the number of actors), the global rung, end conditions and,
+//! at the end, the run's outcome class.
+
+use bevy_ecs::prelude::*;
+
+use crate::model::events::{Event, EventKind};
+use crate::model::ladder::Rung;
+use crate::model::params::Parameters;
+use crate::model::state::*;
+use crate::record::Outcome;
+use crate::scenario::schema::EndCondition;
+
+#[allow(clippy::too_many_arguments)]
+pub fn record(
+    mut clock: ResMut<Clock>,
+    scenario: Res<ScenarioRes>,
+    params: Res<Parameters>,
+    rel: Res<Relations>,
+    tt: Res<TurnTally>,
+    mut tally: ResMut<Tally>,
+    mut journal: ResMut<Journal>,
+    standings: Query<&Standing>,
+) {
+    let s = &scenario.0;
+    let turn = clock.turn;
+    let n = s.actors.len().max(1) as f64;
+    let signatories = standings.iter().filter(|st| st.signatory).count() as f64;
+    let others = n - signatories;
+    tally.score_series.push(tt.score / n);
+    tally.score_signatories.push(if signatories > 0.0 {
+        tt.score_signatories / signatories
+    } else {
+        0.0
+    });
+    tally.score_others.push(if others > 0.0 {
+        tt.score_others / others
+    } else {
+        0.0
+    });
+    let current = rel.rung.iter().copied().max().unwrap_or(Rung::StatusQuo);
+    tally.rung_series.push(current);
+    if tt.disruptive_or_worse > 0 {
+        tally.turns_disruptive += 1;
+    }
+    if tt.hostile_ops == 0 {
+        tally.quiet_streak += 1;
+    } else {
+        tally.quiet_streak = 0;
+    }
+    let mut end = turn >= s.turns;
+    for c in &s.end_conditions {
+        end |= match *c {
+            EndCondition::ArmedConflict => tally.first_force.is_some(),
+            EndCondition::Quiet { turns, after } => turn >= after && tally.quiet_streak >= turns,
+        };
+    }
+    if end {
+        clock.finished = true;
+        let outcome = classify(&tally, &params);
+        journal.push(|| Event {
+            turn,
+            kind: EventKind::End {
+                outcome: outcome.slug().into(),
+                turns: turn,
+            },
+        });
+    }
+}
+
+/// The outcome class of a run from its tally:
+/// - armed conflict: force was used at least once;
+/// - protracted cyber conflict: disruptive or destructive operations in at least
+///   `protracted_min_turns` turns, or still at that rung at the end;
+/// - de-escalated: it reached the disruptive rung or higher but ended at the political rung or lower;
+/// - contained: it never rose above the political rung (espionage, influence, protest).
+pub fn classify(tally: &Tally, params: &Parameters) -> Outcome {
+    let last = tally.rung_series.last().copied().unwrap_or(Rung::StatusQuo);
+    if tally.first_force.is_some() || tally.highest >= Rung::ArmedForce {
+        Outcome::ArmedConflict
+    } else if tally.highest < Rung::Disruptive {
+        Outcome::Contained
+    } else if f64::from(tally.turns_disruptive) >= params.protracted_min_turns
+        || last >= Rung::Disruptive
+    {
+        Outcome::ProtractedCyberConflict
+    } else {
+        Outcome::DeEscalated
+    }
+}

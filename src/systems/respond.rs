@@ -1,0 +1,198 @@
+//! Phase 7: the overt answers chosen this turn — public attribution (alone or jointly
+//! with fellow signatories), protests, sanctions, de-escalation — and posture:
+//! building capacity and hardening.
+
+use bevy_ecs::prelude::*;
+
+use super::{escalate_dyad, id};
+use crate::model::events::{Event, EventKind};
+use crate::model::ids::ActorId;
+use crate::model::ladder::Rung;
+use crate::model::params::Parameters;
+use crate::model::state::*;
+use crate::scenario::schema::{ActorKind, Purpose};
+use crate::scenario::validated::Scenario;
+
+#[allow(clippy::too_many_arguments)]
+pub fn respond(
+    clock: Res<Clock>,
+    scenario: Res<ScenarioRes>,
+    params: Res<Parameters>,
+    roster: Res<Roster>,
+    orders: Res<Orders>,
+    mut rel: ResMut<Relations>,
+    mut intel: ResMut<Intel>,
+    mut journal: ResMut<Journal>,
+    mut tally: ResMut<Tally>,
+    mut tt: ResMut<TurnTally>,
+    mut actors: Query<(&ActorInfo, &mut Capability, &Standing)>,
+) {
+    let s: &Scenario = &scenario.0;
+    let p = &*params;
+    let turn = clock.turn;
+    for (i, chosen) in orders.chosen.iter().enumerate() {
+        let Some(choice) = chosen else { continue };
+        let a = ActorId::from_index(i);
+        let act = &s.actions[choice.action.index()];
+        if act.is_hostile() || act.purpose == Purpose::Proliferate {
+            continue; // carried out in the operate phase
+        }
+        let signatory = actors
+            .get(roster.actors[i])
+            .map(|(_, _, st)| st.signatory)
+            .unwrap_or(false);
+        let w = act.tier.weight();
+        tt.score += w;
+        if signatory {
+            tt.score_signatories += w;
+        } else {
+            tt.score_others += w;
+        }
+        tally.choices_by_action[choice.action.index()] += 1;
+        let name = act.id.clone();
+        match (act.purpose, choice.target) {
+            (Purpose::BuildCapacity, _) | (Purpose::Harden, _) => {
+                if let Ok((_, mut cap, _)) = actors.get_mut(roster.actors[i]) {
+                    if act.purpose == Purpose::BuildCapacity {
+                        cap.0.offense =
+                            (cap.0.offense + p.capacity_step * act.effects.offense_gain).min(1.0);
+                    } else {
+                        cap.0.defense =
+                            (cap.0.defense + p.hardening_step * act.effects.defense_gain).min(1.0);
+                    }
+                }
+                journal.push(|| Event {
+                    turn,
+                    kind: EventKind::Posture {
+                        actor: id(s, a),
+                        action: name,
+                    },
+                });
+            }
+            (Purpose::PublicAttribution, Target::Case(ci)) => {
+                let Some(inv) = intel.investigations.get(ci) else {
+                    continue;
+                };
+                let named = inv.suspect;
+                let victim = inv.op.victim;
+                let confidence = inv.confidence;
+                let sponsor = actors
+                    .get(roster.actors[inv.op.actor.index()])
+                    .ok()
+                    .and_then(|(info, ..)| info.sponsor.filter(|_| info.kind == ActorKind::Proxy));
+                let correct = inv.is_correct(sponsor);
+                let violated = !inv.op.violations.is_empty();
+                // Fellow signatories with the means to check the evidence sign on.
+                let mut joint = Vec::new();
+                if signatory && p.joint_attribution > 0.0 {
+                    for &e in &roster.actors {
+                        if joint.len() == 3 {
+                            break;
+                        }
+                        if let Ok((info, cap, st)) = actors.get(e) {
+                            if info.id != a
+                                && info.id != named
+                                && st.signatory
+                                && cap.0.attribution >= 0.6
+                            {
+                                joint.push(info.id);
+                            }
+                        }
+                    }
+                }
+                intel.investigations[ci].public = true;
+                tally.attributions_public += 1;
+                if !correct {
+                    tally.attributions_wrong += 1;
+                }
+                rel.add_tension(a, named, act.effects.tension);
+                rel.add_grievance(named, a, act.effects.grievance);
+                escalate_dyad(
+                    &mut rel,
+                    &mut tally,
+                    &mut journal,
+                    s,
+                    turn,
+                    a,
+                    named,
+                    act.rung,
+                );
+                if violated {
+                    intel.named_this_turn.push(ci);
+                }
+                journal.push(|| Event {
+                    turn,
+                    kind: EventKind::PublicAttribution {
+                        by: id(s, victim),
+                        named: id(s, named),
+                        joint_with: joint.iter().map(|&j| id(s, j)).collect(),
+                        correct,
+                        confidence,
+                    },
+                });
+            }
+            (Purpose::Protest, Target::Actor(b)) => {
+                rel.add_tension(a, b, act.effects.tension);
+                rel.add_grievance(b, a, act.effects.grievance);
+                escalate_dyad(&mut rel, &mut tally, &mut journal, s, turn, a, b, act.rung);
+                journal.push(|| Event {
+                    turn,
+                    kind: EventKind::Protest {
+                        by: id(s, a),
+                        against: id(s, b),
+                    },
+                });
+            }
+            (Purpose::Sanction, Target::Actor(b)) => {
+                let ab = rel.ix(a, b);
+                rel.sanctions[ab] = true;
+                rel.enforcement[ab] = 0.0;
+                rel.grievance[ab] *= 0.6;
+                rel.add_tension(a, b, p.sanction_tension);
+                rel.add_grievance(b, a, act.effects.grievance);
+                tally.sanctions += 1;
+                tally.per_actor[a.index()].sanctions_imposed += 1;
+                tally.per_actor[b.index()].sanctions_suffered += 1;
+                escalate_dyad(&mut rel, &mut tally, &mut journal, s, turn, a, b, act.rung);
+                journal.push(|| Event {
+                    turn,
+                    kind: EventKind::Sanction {
+                        by: id(s, a),
+                        against: id(s, b),
+                    },
+                });
+            }
+            (Purpose::DeEscalate, Target::Actor(b)) => {
+                rel.add_tension(a, b, act.effects.tension);
+                let (ab, ba) = (rel.ix(a, b), rel.ix(b, a));
+                rel.grievance[ab] *= 0.7;
+                rel.grievance[ba] *= 0.7;
+                let r = rel.rung[ab];
+                if r > Rung::StatusQuo {
+                    let lower = Rung::from_level(r.level() - 1);
+                    rel.rung[ab] = lower;
+                    rel.rung[ba] = lower;
+                    journal.push(|| Event {
+                        turn,
+                        kind: EventKind::RungChange {
+                            a: id(s, a),
+                            b: id(s, b),
+                            from: r,
+                            to: lower,
+                        },
+                    });
+                }
+                tally.deescalations += 1;
+                journal.push(|| Event {
+                    turn,
+                    kind: EventKind::DeEscalation {
+                        by: id(s, a),
+                        with: id(s, b),
+                        action: name,
+                    },
+                });
+            }
+            _ => {}
+        }
+    }
+}
