@@ -4,11 +4,14 @@
 //! ([`sim::Sim`]) → turns ([`systems`]) → [`record::RunRecord`] → batch aggregates →
 //! files → charts and report.
 
+pub mod batch;
 pub mod cli;
 pub mod exit;
 pub mod model;
 pub mod narrative;
+pub mod output;
 pub mod record;
 pub mod scenario;
 pub mod sim;
+pub mod stats;
 pub mod systems;

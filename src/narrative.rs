@@ -8,35 +8,19 @@ use crate::scenario::validated::Scenario;
 
 /// Actor or asset display name from its id.
 fn name<'a>(s: &'a Scenario, id: &'a str) -> &'a str {
-    s.actors
-        .iter()
-        .find(|a| a.id == id)
-        .map(|a| a.name.as_str())
-        .unwrap_or(id)
+    s.actors.iter().find(|a| a.id == id).map(|a| a.name.as_str()).unwrap_or(id)
 }
 
 fn action<'a>(s: &'a Scenario, id: &'a str) -> &'a str {
-    s.actions
-        .iter()
-        .find(|a| a.id == id)
-        .map(|a| a.name.as_str())
-        .unwrap_or(id)
+    s.actions.iter().find(|a| a.id == id).map(|a| a.name.as_str()).unwrap_or(id)
 }
 
 fn asset<'a>(s: &'a Scenario, id: &'a str) -> &'a str {
-    s.assets
-        .iter()
-        .find(|a| a.id == id)
-        .map(|a| a.name.as_str())
-        .unwrap_or(id)
+    s.assets.iter().find(|a| a.id == id).map(|a| a.name.as_str()).unwrap_or(id)
 }
 
 fn principle<'a>(s: &'a Scenario, key: &'a str) -> String {
-    s.principles
-        .iter()
-        .find(|p| p.key == key)
-        .map(|p| format!("{key} \"{}\"", p.name))
-        .unwrap_or(key.to_string())
+    s.principles.iter().find(|p| p.key == key).map(|p| format!("{key} \"{}\"", p.name)).unwrap_or(key.to_string())
 }
 
 /// "low", "moderate" or "high" confidence, in intelligence parlance.
@@ -55,16 +39,8 @@ pub fn sentence(s: &Scenario, e: &Event) -> Option<String> {
     let n = |id: &str| name(s, id).to_string();
     Some(match &e.kind {
         EventKind::Inject { report } => format!("INJECT: {report}"),
-        EventKind::Commitment {
-            actor,
-            norm_set,
-            joined,
-        } => {
-            let set = s
-                .norm_sets
-                .iter()
-                .find(|x| &x.id == norm_set)
-                .map_or(norm_set.as_str(), |x| x.name.as_str());
+        EventKind::Commitment { actor, norm_set, joined } => {
+            let set = s.norm_sets.iter().find(|x| &x.id == norm_set).map_or(norm_set.as_str(), |x| x.name.as_str());
             if *joined {
                 format!("{} joins the {set}.", n(actor))
             } else {
@@ -72,34 +48,13 @@ pub fn sentence(s: &Scenario, e: &Event) -> Option<String> {
             }
         }
         EventKind::ParameterChanged { name, value } => format!("Parameter {name} is now {value}."),
-        EventKind::DoctrineChanged {
-            actor,
-            field,
-            value,
-        } => format!("{}'s {field} is now {value}.", n(actor)),
+        EventKind::DoctrineChanged { actor, field, value } => format!("{}'s {field} is now {value}.", n(actor)),
         EventKind::TensionChanged { a, b, value } => {
             format!("Tension between {} and {} is now {value}.", n(a), n(b))
         }
-        EventKind::Operation {
-            actor,
-            action: act,
-            target,
-            asset: x,
-            damage,
-            apparent,
-            rung,
-            scripted,
-            ..
-        } => {
-            let flag = apparent
-                .as_ref()
-                .map(|f| format!(", made to look like {}", n(f)))
-                .unwrap_or_default();
-            let dmg = if *damage > 0.0 {
-                format!(", damage {damage:.2}")
-            } else {
-                String::new()
-            };
+        EventKind::Operation { actor, action: act, target, asset: x, damage, apparent, rung, scripted, .. } => {
+            let flag = apparent.as_ref().map(|f| format!(", made to look like {}", n(f))).unwrap_or_default();
+            let dmg = if *damage > 0.0 { format!(", damage {damage:.2}") } else { String::new() };
             let who = if *scripted { "(scripted) " } else { "" };
             format!(
                 "{who}{} → {}: {} against {}{dmg}{flag} [{}]",
@@ -110,38 +65,16 @@ pub fn sentence(s: &Scenario, e: &Event) -> Option<String> {
                 rung.label()
             )
         }
-        EventKind::Collateral {
-            actor,
-            owner,
-            asset: x,
-            damage,
-            ..
-        } => {
-            format!(
-                "  collateral: {}'s payload spread to {} ({}), damage {damage:.2}",
-                n(actor),
-                asset(s, x),
-                n(owner)
-            )
+        EventKind::Collateral { actor, owner, asset: x, damage, .. } => {
+            format!("  collateral: {}'s payload spread to {} ({}), damage {damage:.2}", n(actor), asset(s, x), n(owner))
         }
-        EventKind::Violation {
-            actor,
-            principle: p,
-            bound,
-            ..
-        } => format!(
+        EventKind::Violation { actor, principle: p, bound, .. } => format!(
             "  norm violation by {}{}: {}",
             n(actor),
             if *bound { " (bound by it)" } else { "" },
             principle(s, p)
         ),
-        EventKind::Detected {
-            victim,
-            asset: x,
-            suspect,
-            confidence,
-            correct,
-        } => format!(
+        EventKind::Detected { victim, asset: x, suspect, confidence, correct } => format!(
             "{} detects an intrusion in {}; {} confidence it was {}{}",
             n(victim),
             asset(s, x),
@@ -149,12 +82,7 @@ pub fn sentence(s: &Scenario, e: &Event) -> Option<String> {
             n(suspect),
             if *correct { "" } else { " (wrong)" }
         ),
-        EventKind::Believed {
-            victim,
-            suspect,
-            confidence,
-            correct,
-        } => format!(
+        EventKind::Believed { victim, suspect, confidence, correct } => format!(
             "{} now believes, with {} confidence, that {} is behind it{}",
             n(victim),
             confidence_word(*confidence),
@@ -162,43 +90,16 @@ pub fn sentence(s: &Scenario, e: &Event) -> Option<String> {
             if *correct { "" } else { " — it is not" }
         ),
         EventKind::Corrected { victim, from, to } => {
-            format!(
-                "Shared evidence corrects {}'s attribution: not {} but {}",
-                n(victim),
-                n(from),
-                n(to)
-            )
+            format!("Shared evidence corrects {}'s attribution: not {} but {}", n(victim), n(from), n(to))
         }
-        EventKind::Unmasked {
-            victim,
-            proxy,
-            sponsor,
-        } => {
-            format!(
-                "{} unmasks {} as working for {}",
-                n(victim),
-                n(proxy),
-                n(sponsor)
-            )
+        EventKind::Unmasked { victim, proxy, sponsor } => {
+            format!("{} unmasks {} as working for {}", n(victim), n(proxy), n(sponsor))
         }
-        EventKind::PublicAttribution {
-            by,
-            named,
-            joint_with,
-            correct,
-            confidence,
-        } => {
+        EventKind::PublicAttribution { by, named, joint_with, correct, confidence } => {
             let joint = if joint_with.is_empty() {
                 String::new()
             } else {
-                format!(
-                    " jointly with {}",
-                    joint_with
-                        .iter()
-                        .map(|j| n(j))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
+                format!(" jointly with {}", joint_with.iter().map(|j| n(j)).collect::<Vec<_>>().join(", "))
             };
             format!(
                 "{} publicly attributes the attack to {}{joint} ({} confidence){}",
@@ -214,22 +115,10 @@ pub fn sentence(s: &Scenario, e: &Event) -> Option<String> {
         EventKind::Sanction { by, against } => {
             format!("{} imposes sanctions on {}", n(by), n(against))
         }
-        EventKind::Force {
-            by,
-            against,
-            damage,
-        } => {
-            format!(
-                "ARMED FORCE: {} strikes {} (damage {damage:.2})",
-                n(by),
-                n(against)
-            )
+        EventKind::Force { by, against, damage } => {
+            format!("ARMED FORCE: {} strikes {} (damage {damage:.2})", n(by), n(against))
         }
-        EventKind::DeEscalation {
-            by,
-            with,
-            action: act,
-        } => format!("{} → {}: {}", n(by), n(with), action(s, act)),
+        EventKind::DeEscalation { by, with, action: act } => format!("{} → {}: {}", n(by), n(with), action(s, act)),
         EventKind::Posture { .. } => return None,
         EventKind::Proliferation { actor } => {
             format!("{} leaks offensive tools; proxies grow stronger", n(actor))
@@ -241,12 +130,8 @@ pub fn sentence(s: &Scenario, e: &Event) -> Option<String> {
             let dir = if to > from { "climbs" } else { "steps down" };
             format!("  ladder: {} – {} {dir} to {}", n(a), n(b), to.label())
         }
-        EventKind::AssetDown {
-            owner, asset: x, ..
-        } => format!("  {} is DOWN ({})", asset(s, x), n(owner)),
-        EventKind::AssetRestored {
-            owner, asset: x, ..
-        } => format!("  {} is restored ({})", asset(s, x), n(owner)),
+        EventKind::AssetDown { owner, asset: x, .. } => format!("  {} is DOWN ({})", asset(s, x), n(owner)),
+        EventKind::AssetRestored { owner, asset: x, .. } => format!("  {} is restored ({})", asset(s, x), n(owner)),
         EventKind::End { outcome, turns } => {
             format!("The run ends after {turns} turns: {outcome}.")
         }
@@ -304,15 +189,10 @@ pub fn summary(s: &Scenario, r: &RunRecord) -> String {
     let _ = writeln!(
         out,
         "  first use of force: {}",
-        r.first_force_turn
-            .map_or("never".to_string(), |t| format!("turn {t}"))
+        r.first_force_turn.map_or("never".to_string(), |t| format!("turn {t}"))
     );
-    let _ = writeln!(
-        out,
-        "  escalation score:   {:.2} per turn on average (total {:.1})",
-        r.mean_score(),
-        r.total_score()
-    );
+    let _ =
+        writeln!(out, "  escalation score:   {:.2} per turn on average (total {:.1})", r.mean_score(), r.total_score());
     let _ = writeln!(
         out,
         "  operations:         {} ({} detected, {} never found)",
@@ -331,12 +211,8 @@ pub fn summary(s: &Scenario, r: &RunRecord) -> String {
         r.violations_by_signatories, r.violations_by_others
     );
     let _ = writeln!(out, "  sanctions imposed:  {}", r.sanctions);
-    let _ = writeln!(
-        out,
-        "  infrastructure down: {:.0} asset-turns; civilian harm {:.2}",
-        r.downtime(),
-        r.civilian_harm
-    );
+    let _ =
+        writeln!(out, "  infrastructure down: {:.0} asset-turns; civilian harm {:.2}", r.downtime(), r.civilian_harm);
     let _ = s;
     out
 }

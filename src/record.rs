@@ -17,12 +17,8 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 4] = [
-        Outcome::Contained,
-        Outcome::DeEscalated,
-        Outcome::ProtractedCyberConflict,
-        Outcome::ArmedConflict,
-    ];
+    pub const ALL: [Outcome; 4] =
+        [Outcome::Contained, Outcome::DeEscalated, Outcome::ProtractedCyberConflict, Outcome::ArmedConflict];
 
     pub fn slug(self) -> &'static str {
         match self {
@@ -54,6 +50,8 @@ pub struct RunRecord {
     pub turns_played: u32,
     pub outcome: Outcome,
     pub highest_rung: Rung,
+    pub highest_rung_signatories: Rung,
+    pub highest_rung_others: Rung,
     pub final_rung: Rung,
     pub first_force_turn: Option<u32>,
     /// Escalation score per turn (all actors; signatories; non-signatories).
@@ -79,6 +77,8 @@ pub struct RunRecord {
     pub attributions_public: u32,
     pub attributions_wrong: u32,
     pub mean_attribution_delay: Option<f64>,
+    /// Believed attributions by delay in turns from launch (last bin: 15 or more).
+    pub attribution_delays: [u32; 16],
     pub sanctions: u32,
     pub force_uses: u32,
     pub deescalations: u32,
@@ -95,11 +95,7 @@ pub struct RunRecord {
 
 impl RunRecord {
     pub fn mean_score(&self) -> f64 {
-        if self.score.is_empty() {
-            0.0
-        } else {
-            self.score.iter().sum::<f64>() / self.score.len() as f64
-        }
+        if self.score.is_empty() { 0.0 } else { self.score.iter().sum::<f64>() / self.score.len() as f64 }
     }
     pub fn total_score(&self) -> f64 {
         self.score.iter().sum()

@@ -31,11 +31,7 @@ impl Sim {
         for (i, a) in s.actors.iter().enumerate() {
             let e = world
                 .spawn((
-                    ActorInfo {
-                        id: ActorId::from_index(i),
-                        kind: a.kind,
-                        sponsor: a.sponsor,
-                    },
+                    ActorInfo { id: ActorId::from_index(i), kind: a.kind, sponsor: a.sponsor },
                     Capability(a.capabilities),
                     Posture(a.doctrine),
                     Standing {
@@ -51,16 +47,8 @@ impl Sim {
         for (k, a) in s.assets.iter().enumerate() {
             let e = world
                 .spawn((
-                    Infra {
-                        id: AssetId::from_index(k),
-                        owner: a.owner,
-                        sector: a.sector,
-                    },
-                    Health {
-                        intrinsic: 1.0,
-                        effective: 1.0,
-                        down: false,
-                    },
+                    Infra { id: AssetId::from_index(k), owner: a.owner, sector: a.sector },
+                    Health { intrinsic: 1.0, effective: 1.0, down: false },
                 ))
                 .id();
             roster.assets.push(e);
@@ -73,19 +61,10 @@ impl Sim {
         world.insert_resource(roster);
         world.insert_resource(Relations::new(n, &s.tension));
         world.insert_resource(Intel::default());
-        world.insert_resource(Orders {
-            chosen: vec![None; n],
-            human: vec![None; n],
-            scripted: Vec::new(),
-        });
-        world.insert_resource(Journal {
-            keep: keep_events,
-            events: Vec::new(),
-        });
+        world.insert_resource(Orders { chosen: vec![None; n], human: vec![None; n], scripted: Vec::new() });
+        world.insert_resource(Journal { keep: keep_events, events: Vec::new() });
         world.insert_resource(TurnTally::default());
-        world.insert_resource(InfraStatus {
-            damaged: vec![0.0; n],
-        });
+        world.insert_resource(InfraStatus { damaged: vec![0.0; n] });
         world.insert_resource(s.params.clone());
         world.insert_resource(Tally {
             ops_by_action: vec![0; n_actions],
@@ -100,12 +79,7 @@ impl Sim {
             rung_series: Vec::with_capacity(s.turns as usize),
             ..Default::default()
         });
-        Sim {
-            world,
-            schedule: turn_schedule(),
-            scenario,
-            seed,
-        }
+        Sim { world, schedule: turn_schedule(), scenario, seed }
     }
 
     /// Plays one turn. Returns `true` when the run has ended.
@@ -157,6 +131,9 @@ impl Sim {
             turns_played: self.world.resource::<Clock>().turn,
             outcome: classify(tally, params),
             highest_rung: tally.highest,
+            highest_rung_signatories: tally.highest_signatories,
+            highest_rung_others: tally.highest_others,
+            attribution_delays: tally.attribution_delays,
             final_rung: tally.rung_series.last().copied().unwrap_or_default(),
             first_force_turn: tally.first_force,
             score: tally.score_series.clone(),
@@ -179,8 +156,7 @@ impl Sim {
             beliefs_wrong: tally.beliefs_wrong,
             attributions_public: tally.attributions_public,
             attributions_wrong: tally.attributions_wrong,
-            mean_attribution_delay: (tally.beliefs > 0)
-                .then(|| tally.attribution_delay_sum / f64::from(tally.beliefs)),
+            mean_attribution_delay: (tally.beliefs > 0).then(|| tally.attribution_delay_sum / f64::from(tally.beliefs)),
             sanctions: tally.sanctions,
             force_uses: tally.force_uses,
             deescalations: tally.deescalations,

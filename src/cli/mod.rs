@@ -1,6 +1,10 @@
 //! Subcommands, one module each. This layer only wires the engine's steps together
 //! and turns failures into messages and documented exit codes (see [`crate::exit`]).
 
+mod batch;
+mod headline;
+mod merge;
+mod progress;
 mod run;
 mod validate;
 
@@ -14,14 +18,8 @@ use crate::exit;
 use crate::scenario::{LoadError, Loaded, builtin, load_bytes, load_file};
 
 #[derive(Parser, Debug)]
-#[command(
-    name = "escalate",
-    version,
-    about = "Cyber-escalation simulation: norm-bound states in an ECS world"
-)]
-#[command(
-    after_help = "Exit codes: 0 success, 1 internal failure, 2 invalid input, 3 I/O error, 130 interrupted."
-)]
+#[command(name = "escalate", version, about = "Cyber-escalation simulation: norm-bound states in an ECS world")]
+#[command(after_help = "Exit codes: 0 success, 1 internal failure, 2 invalid input, 3 I/O error, 130 interrupted.")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -33,6 +31,10 @@ pub enum Command {
     Validate(validate::Args),
     /// Simulate one run and print a turn-by-turn narrative (or JSON Lines).
     Run(run::Args),
+    /// Run a scenario over many seeds and write results (and charts) to a directory.
+    Batch(batch::Args),
+    /// Join the shard directories of one batch into one batch directory.
+    Merge(merge::Args),
 }
 
 /// A failure, carrying what to tell the user and how to exit.
@@ -76,10 +78,7 @@ pub fn render_diagnostics(errs: &crate::scenario::diagnostic::ScenarioErrors) ->
 pub fn load_scenario(path: Option<&Path>) -> Result<Loaded, Failure> {
     match path {
         Some(p) => Ok(load_file(p)?),
-        None => Ok(load_bytes(
-            builtin::DEFAULT_SCENARIO_NAME,
-            builtin::DEFAULT_SCENARIO.as_bytes(),
-        )?),
+        None => Ok(load_bytes(builtin::DEFAULT_SCENARIO_NAME, builtin::DEFAULT_SCENARIO.as_bytes())?),
     }
 }
 
@@ -89,16 +88,14 @@ pub fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() {
-                exit::INVALID_INPUT
-            } else {
-                exit::OK
-            });
+            return ExitCode::from(if e.use_stderr() { exit::INVALID_INPUT } else { exit::OK });
         }
     };
     let result = match cli.command {
         Command::Validate(a) => validate::run(a),
         Command::Run(a) => run::run(a),
+        Command::Batch(a) => batch::run(a),
+        Command::Merge(a) => merge::run(a),
     };
     match result {
         Ok(()) => ExitCode::from(exit::OK),
@@ -136,4 +133,9 @@ pub fn write_stdout(text: &str) -> Result<(), Failure> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(Failure::Io(format!("writing to stdout: {e}"))),
     }
+}
+
+/// Draws the charts and report of a finished batch directory (issue 4 fills this in).
+pub fn charts_hook(_dir: &Path, _quiet: bool) -> Result<(), Failure> {
+    Ok(())
 }

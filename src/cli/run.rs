@@ -29,8 +29,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
             out.push_str(&serde_json::to_string(e).map_err(|e| Failure::Internal(e.to_string()))?);
             out.push('\n');
         }
-        let mut summary =
-            serde_json::to_value(&record).map_err(|e| Failure::Internal(e.to_string()))?;
+        let mut summary = serde_json::to_value(&record).map_err(|e| Failure::Internal(e.to_string()))?;
         if let Some(obj) = summary.as_object_mut() {
             obj.insert("event".into(), "summary".into());
             obj.insert("scenario".into(), scenario.name.clone().into());

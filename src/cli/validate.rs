@@ -49,9 +49,5 @@ pub fn run(args: Args) -> Result<(), Failure> {
             }
         }
     }
-    if worst == exit::OK {
-        Ok(())
-    } else {
-        Err(Failure::Reported(worst))
-    }
+    if worst == exit::OK { Ok(()) } else { Err(Failure::Reported(worst)) }
 }

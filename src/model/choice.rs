@@ -7,6 +7,7 @@
 use rand::RngExt;
 
 use super::ids::{ActionId, ActorId, PrincipleMask};
+use super::ladder::Rung;
 use super::params::Parameters;
 use super::state::{Choice, Intel, Relations, Roster, Target};
 use crate::scenario::schema::{ActorKind, Purpose, Targeting};
@@ -68,11 +69,7 @@ impl DecisionContext<'_> {
             let i = self.rel.ix(p, b.id);
             let interested = match a.kind {
                 ActorKind::Company => self.rel.grievance[i] > 0.05,
-                _ => {
-                    self.rel.tension[i] > 0.0
-                        || self.rel.grievance[i] > 0.01
-                        || self.rel.enforcement[i] > 0.0
-                }
+                _ => self.rel.tension[i] > 0.0 || self.rel.grievance[i] > 0.01 || self.rel.enforcement[i] > 0.0,
             };
             if interested {
                 out.push(b.id);
@@ -86,9 +83,7 @@ impl DecisionContext<'_> {
         if n == 0 {
             return 0.0;
         }
-        f64::from(n)
-            * self.params.norm_violation_cost
-            * (1.0 + self.params.reputation_weight * a.reputation)
+        f64::from(n) * self.params.norm_violation_cost * (1.0 + self.params.reputation_weight * a.reputation)
     }
 
     fn uphold_bonus(&self, a: &ActorView, mask: PrincipleMask) -> f64 {
@@ -97,10 +92,7 @@ impl DecisionContext<'_> {
 
     fn max_tension(&self, a: ActorId) -> f64 {
         let n = self.rel.n;
-        self.rel.tension[a.index() * n..(a.index() + 1) * n]
-            .iter()
-            .copied()
-            .fold(0.0, f64::max)
+        self.rel.tension[a.index() * n..(a.index() + 1) * n].iter().copied().fold(0.0, f64::max)
     }
 
     /// Lists every option of actor `a` with its utility, status quo first.
@@ -108,10 +100,7 @@ impl DecisionContext<'_> {
         out.clear();
         let me = &self.actors[a.index()];
         let p = self.params;
-        out.push(Scored {
-            choice: None,
-            utility: p.status_quo_utility,
-        });
+        out.push(Scored { choice: None, utility: p.status_quo_utility });
         self.attention(me, scratch);
         let principal = self.principal(me);
         for (k, act) in self.scenario.actions.iter().enumerate() {
@@ -126,22 +115,12 @@ impl DecisionContext<'_> {
                 Targeting::Own => {
                     let u = match act.purpose {
                         Purpose::BuildCapacity => {
-                            p.capacity_value
-                                * (1.0 - me.cap.offense)
-                                * (0.5 + self.max_tension(principal))
+                            p.capacity_value * (1.0 - 0.5 * me.cap.offense) * (0.5 + self.max_tension(principal))
                         }
-                        Purpose::Harden => {
-                            p.hardening_value * (1.0 - me.cap.defense) * (1.0 + 2.0 * me.damaged)
-                        }
+                        Purpose::Harden => p.hardening_value * (1.0 - me.cap.defense) * (1.0 + 2.0 * me.damaged),
                         _ => 0.5 * self.max_tension(principal) - self.norm_cost(me, act.violates),
                     };
-                    out.push(Scored {
-                        choice: Some(Choice {
-                            action,
-                            target: Target::Own,
-                        }),
-                        utility: base + u,
-                    });
+                    out.push(Scored { choice: Some(Choice { action, target: Target::Own }), utility: base + u });
                 }
                 Targeting::Infrastructure => {
                     for &b in scratch.iter() {
@@ -152,8 +131,7 @@ impl DecisionContext<'_> {
                         let i = self.rel.ix(principal, b);
                         let t = self.rel.tension[i];
                         let g = self.rel.grievance[i];
-                        let motive =
-                            p.tension_weight * t + p.grievance_weight * g * me.doctrine.retaliation;
+                        let motive = p.tension_weight * t + p.grievance_weight * g * me.doctrine.retaliation;
                         let e = &act.effects;
                         let gain = p.intelligence_weight * e.intelligence * (0.4 + t)
                             + (e.damage + e.spread) * motive * (0.5 + me.cap.offense);
@@ -163,15 +141,8 @@ impl DecisionContext<'_> {
                             * act.detectability
                             * (0.5 + target.cap.attribution);
                         let sector = self.scenario.assets[asset.index()].sector;
-                        let u =
-                            base + gain - risk - self.norm_cost(me, act.violations(Some(sector)));
-                        out.push(Scored {
-                            choice: Some(Choice {
-                                action,
-                                target: Target::Asset(asset),
-                            }),
-                            utility: u,
-                        });
+                        let u = base + gain - risk - self.norm_cost(me, act.violations(Some(sector)));
+                        out.push(Scored { choice: Some(Choice { action, target: Target::Asset(asset) }), utility: u });
                     }
                 }
                 Targeting::Actor => {
@@ -181,9 +152,7 @@ impl DecisionContext<'_> {
                         let pull = self.rel.enforcement[i];
                         let u = match act.purpose {
                             Purpose::Protest if g > 0.05 => 0.6 * g,
-                            Purpose::Sanction
-                                if (g > 0.1 || pull > 0.0) && !self.rel.sanctions[i] =>
-                            {
+                            Purpose::Sanction if (g > 0.1 || pull > 0.0) && !self.rel.sanctions[i] => {
                                 0.8 * g * me.doctrine.retaliation + pull
                             }
                             Purpose::Force if g > p.force_grievance_threshold => {
@@ -198,24 +167,16 @@ impl DecisionContext<'_> {
                                     * (0.5 + self.actors[b.index()].cap.offense);
                                 p.grievance_weight * g * me.doctrine.retaliation - firebreak - risk
                             }
-                            Purpose::DeEscalate
-                                if self.rel.rung[i].level() >= 2
-                                    || self.rel.tension[i] > 0.3
-                                    || g > 0.2 =>
-                            {
-                                (1.0 - me.doctrine.risk_tolerance)
-                                    * 0.3
-                                    * f64::from(self.rel.rung[i].level())
+                            // Talks are for crises: a dyad at the disruptive rung or above, or a real grievance.
+                            Purpose::DeEscalate if self.rel.rung[i] >= Rung::Disruptive || g > 0.3 => {
+                                (1.0 - me.doctrine.risk_tolerance) * 0.3 * f64::from(self.rel.rung[i].level())
                                     + 0.3 * self.rel.tension[i]
                                     - 0.5 * g * me.doctrine.retaliation
                             }
                             _ => continue,
                         };
                         out.push(Scored {
-                            choice: Some(Choice {
-                                action,
-                                target: Target::Actor(b),
-                            }),
+                            choice: Some(Choice { action, target: Target::Actor(b) }),
                             utility: base + u,
                         });
                     }
@@ -230,12 +191,10 @@ impl DecisionContext<'_> {
                             continue;
                         }
                         listed += 1;
-                        let u = 0.5 * p.grievance_weight * inv.op.harm + 0.5 * inv.confidence;
+                        // Naming is worth it for harmful operations; mere intrusions are usually kept quiet.
+                        let u = p.grievance_weight * inv.op.harm + 0.3 * inv.confidence;
                         out.push(Scored {
-                            choice: Some(Choice {
-                                action,
-                                target: Target::Case(ci),
-                            }),
+                            choice: Some(Choice { action, target: Target::Case(ci) }),
                             utility: base + u,
                         });
                     }
@@ -247,10 +206,7 @@ impl DecisionContext<'_> {
     /// Picks an option by the logit rule: P(i) ∝ exp(u_i / temperature).
     pub fn pick<R: rand::Rng + ?Sized>(&self, options: &[Scored], rng: &mut R) -> Option<Choice> {
         let t = self.params.choice_temperature;
-        let max = options
-            .iter()
-            .map(|o| o.utility)
-            .fold(f64::NEG_INFINITY, f64::max);
+        let max = options.iter().map(|o| o.utility).fold(f64::NEG_INFINITY, f64::max);
         let total: f64 = options.iter().map(|o| ((o.utility - max) / t).exp()).sum();
         let mut x = rng.random::<f64>() * total;
         for o in options {
@@ -265,14 +221,8 @@ impl DecisionContext<'_> {
 
 /// Logit probabilities of a menu (for tests and for showing players the odds).
 pub fn probabilities(options: &[Scored], temperature: f64) -> Vec<f64> {
-    let max = options
-        .iter()
-        .map(|o| o.utility)
-        .fold(f64::NEG_INFINITY, f64::max);
-    let w: Vec<f64> = options
-        .iter()
-        .map(|o| ((o.utility - max) / temperature).exp())
-        .collect();
+    let max = options.iter().map(|o| o.utility).fold(f64::NEG_INFINITY, f64::max);
+    let w: Vec<f64> = options.iter().map(|o| ((o.utility - max) / temperature).exp()).collect();
     let total: f64 = w.iter().sum();
     w.into_iter().map(|x| x / total).collect()
 }

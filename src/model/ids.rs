@@ -70,8 +70,6 @@ impl PrincipleMask {
         self.0 == 0
     }
     pub fn iter(self) -> impl Iterator<Item = PrincipleId> {
-        (0..128u16)
-            .filter(move |i| self.0 & (1u128 << i) != 0)
-            .map(PrincipleId)
+        (0..128u16).filter(move |i| self.0 & (1u128 << i) != 0).map(PrincipleId)
     }
 }

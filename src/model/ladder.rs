@@ -8,9 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A rung of the ladder, lowest first. The order is the escalation order.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
 pub enum Rung {
     /// No hostile activity.
     #[default]

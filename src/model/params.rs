@@ -74,10 +74,10 @@ parameters! {
     /// Utility bonus for committed actors choosing an action that upholds a principle.
     norm_uphold_bonus: 0.15, 0.0, 10.0;
     /// Utility cost per score point of an action's tier, scaled by the actor's restraint.
-    restraint_cost: 0.05, 0.0, 10.0;
+    restraint_cost: 0.08, 0.0, 10.0;
     /// Utility cost per score point of tier of the risk of being caught and answered,
     /// scaled by (1 - risk tolerance) and by the victim's attribution capability.
-    escalation_risk_cost: 0.03, 0.0, 10.0;
+    escalation_risk_cost: 0.08, 0.0, 10.0;
     /// Utility cost of armed force in answer to cyber harm, scaled by the firebreak.
     firebreak_cost: 3.0, 0.0, 100.0;
     /// Utility weight of grievance (attributed harm) as a motive to retaliate.
@@ -86,13 +86,14 @@ parameters! {
     tension_weight: 1.0, 0.0, 100.0;
     /// Utility weight of intelligence value (drives espionage).
     intelligence_weight: 0.8, 0.0, 100.0;
-    /// Utility of building capacity when one's offence is zero (falls linearly to 0 at 1).
-    capacity_value: 0.9, 0.0, 100.0;
+    /// Utility of building capacity when one's offence is zero (falls linearly to half
+    /// of it at offence 1: even the strongest keep building), times (0.5 + highest tension).
+    capacity_value: 1.2, 0.0, 100.0;
     /// Utility of hardening when one's defence is zero (falls linearly to 0 at 1);
     /// doubled while one's own infrastructure is damaged.
     hardening_value: 0.6, 0.0, 100.0;
     /// Utility of doing nothing (status quo), the reference option.
-    status_quo_utility: 0.6, -100.0, 100.0;
+    status_quo_utility: 1.0, -100.0, 100.0;
     /// Multiplier on operation damage: effective damage = damage × scale × offence ×
     /// exposure × (1 - defence × mitigation).
     damage_scale: 1.0, 0.0, 10.0;
@@ -143,7 +144,7 @@ parameters! {
     reputation_recovery: 0.02, 0.0, 1.0;
     /// Utility weight pushing signatories to join sanctions against a publicly named
     /// norm violator (enforcement).
-    enforcement_weight: 0.8, 0.0, 100.0;
+    enforcement_weight: 0.3, 0.0, 100.0;
     /// Axelrod's metanorm: pressure added, per fellow signatory that enforced, on a
     /// signatory that failed to respond to a violation against a fellow signatory.
     metanorm_pressure: 0.15, 0.0, 10.0;
@@ -176,13 +177,7 @@ mod tests {
         for s in PARAMETERS {
             let v = p.get(s.name).unwrap();
             assert_eq!(v, s.default);
-            assert!(
-                v >= s.min && v <= s.max,
-                "{} = {v} outside [{}, {}]",
-                s.name,
-                s.min,
-                s.max
-            );
+            assert!(v >= s.min && v <= s.max, "{} = {v} outside [{}, {}]", s.name, s.min, s.max);
         }
     }
 

@@ -269,10 +269,25 @@ pub struct TurnTally {
     pub disruptive_or_worse: u32,
 }
 
+impl Tally {
+    /// Books the rung of an act by a signatory or another actor.
+    pub fn act_rung(&mut self, signatory: bool, r: Rung) {
+        let slot = if signatory { &mut self.highest_signatories } else { &mut self.highest_others };
+        if r > *slot {
+            *slot = r;
+        }
+    }
+}
+
 /// What the run has measured so far (see `record::RunRecord`).
 #[derive(Resource, Debug, Default, Clone)]
 pub struct Tally {
     pub highest: Rung,
+    /// Highest rung of the acts of signatories, and of everyone else.
+    pub highest_signatories: Rung,
+    pub highest_others: Rung,
+    /// Turns from launch to belief, per believed attribution (last bin: 15 or more).
+    pub attribution_delays: [u32; 16],
     pub first_force: Option<u32>,
     pub score_series: Vec<f64>,
     pub score_signatories: Vec<f64>,

@@ -20,19 +20,14 @@ const CATALOGUE: &str = include_str!("../../data/catalogue.ron");
 pub fn norm_sets() -> &'static [NormSetDef] {
     static SETS: OnceLock<Vec<NormSetDef>> = OnceLock::new();
     SETS.get_or_init(|| {
-        NORM_SETS
-            .iter()
-            .map(|t| ron::from_str(t).expect("built-in norm set parses (checked by tests)"))
-            .collect()
+        NORM_SETS.iter().map(|t| ron::from_str(t).expect("built-in norm set parses (checked by tests)")).collect()
     })
 }
 
 /// The built-in action catalogue.
 pub fn catalogue() -> &'static [ActionDef] {
     static CAT: OnceLock<Vec<ActionDef>> = OnceLock::new();
-    CAT.get_or_init(|| {
-        ron::from_str(CATALOGUE).expect("built-in catalogue parses (checked by tests)")
-    })
+    CAT.get_or_init(|| ron::from_str(CATALOGUE).expect("built-in catalogue parses (checked by tests)"))
 }
 
 #[cfg(test)]

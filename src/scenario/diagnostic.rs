@@ -50,10 +50,7 @@ impl ScenarioErrors {
 
     /// `file:line:col: message` lines, for editors and grep.
     pub fn short_lines(&self) -> Vec<String> {
-        self.problems
-            .iter()
-            .map(|p| format!("{}:{}:{}: {}", self.file, p.line, p.column, p.message))
-            .collect()
+        self.problems.iter().map(|p| format!("{}:{}:{}: {}", self.file, p.line, p.column, p.message)).collect()
     }
 }
 
@@ -69,11 +66,7 @@ const MAX_PROBLEMS: usize = 50;
 
 impl Collector {
     pub fn new(file: &str, src: &str) -> Self {
-        Collector {
-            file: file.to_string(),
-            src: Arc::new(src.to_string()),
-            problems: Vec::new(),
-        }
+        Collector { file: file.to_string(), src: Arc::new(src.to_string()), problems: Vec::new() }
     }
 
     /// A problem at a path in the file.
@@ -82,23 +75,12 @@ impl Collector {
             return;
         }
         let (start, len) = locate(&self.src, path);
-        let label = if path.0.is_empty() {
-            "here".to_string()
-        } else {
-            path.to_string()
-        };
+        let label = if path.0.is_empty() { "here".to_string() } else { path.to_string() };
         self.push_span(start, len, label, message.into(), help);
     }
 
     /// A problem at a byte span.
-    pub fn push_span(
-        &mut self,
-        start: usize,
-        len: usize,
-        label: String,
-        message: String,
-        help: Option<String>,
-    ) {
+    pub fn push_span(&mut self, start: usize, len: usize, label: String, message: String, help: Option<String>) {
         let (line, column) = line_col(&self.src, start);
         self.problems.push(Problem {
             message,
@@ -123,18 +105,9 @@ impl Collector {
             let extra = self.problems.len() - MAX_PROBLEMS;
             self.problems.truncate(MAX_PROBLEMS);
             let msg = format!("…and at least {extra} more problem(s) not shown");
-            self.push_span(
-                0,
-                0,
-                "start of file".into(),
-                msg,
-                Some("fix the ones above first".into()),
-            );
+            self.push_span(0, 0, "start of file".into(), msg, Some("fix the ones above first".into()));
         }
-        Err(ScenarioErrors {
-            file: self.file,
-            problems: self.problems,
-        })
+        Err(ScenarioErrors { file: self.file, problems: self.problems })
     }
 }
 
@@ -152,11 +125,7 @@ pub fn offset_of(src: &str, line: usize, col: usize) -> usize {
     let mut off = 0;
     for (i, l) in src.split_inclusive('\n').enumerate() {
         if i + 1 == line {
-            let within: usize = l
-                .chars()
-                .take(col.saturating_sub(1))
-                .map(char::len_utf8)
-                .sum();
+            let within: usize = l.chars().take(col.saturating_sub(1)).map(char::len_utf8).sum();
             return off + within;
         }
         off += l.len();
@@ -173,10 +142,7 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 }
 
 /// "did you mean `x`?" for the closest candidate, if any is close enough.
-pub fn did_you_mean<'a>(
-    found: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<String> {
+pub fn did_you_mean<'a>(found: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     let mut best: Option<(f64, &str)> = None;
     for c in candidates {
         let score = strsim::jaro_winkler(&found.to_lowercase(), &c.to_lowercase());
@@ -189,12 +155,12 @@ pub fn did_you_mean<'a>(
 
 /// A hint listing what is allowed, with a suggestion first when one is close.
 pub fn hint_from<'a>(found: &str, what: &str, candidates: &[&'a str]) -> String {
+    // Duplicated ids (themselves an error) would otherwise be listed twice.
+    let mut seen = std::collections::BTreeSet::new();
+    let unique: Vec<&str> = candidates.iter().copied().filter(|c| seen.insert(*c)).collect();
+    let candidates = &unique[..];
     let list = if candidates.len() > 12 {
-        format!(
-            "{} and {} more",
-            candidates[..12].join(", "),
-            candidates.len() - 12
-        )
+        format!("{} and {} more", candidates[..12].join(", "), candidates.len() - 12)
     } else {
         candidates.join(", ")
     };

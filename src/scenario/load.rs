@@ -22,10 +22,7 @@ const MAX_DEPTH: usize = 64;
 #[derive(Debug, Error, miette::Diagnostic)]
 pub enum LoadError {
     #[error("cannot read {path}: {source}")]
-    #[diagnostic(
-        code(escalate::io),
-        help("check the path and that the file is readable")
-    )]
+    #[diagnostic(code(escalate::io), help("check the path and that the file is readable"))]
     Io {
         path: String,
         #[source]
@@ -48,15 +45,10 @@ pub struct Loaded {
 /// Reads and validates a scenario file from disk.
 pub fn load_file(path: &FsPath) -> Result<Loaded, LoadError> {
     let name = path.display().to_string();
-    let io = |source| LoadError::Io {
-        path: name.clone(),
-        source,
-    };
+    let io = |source| LoadError::Io { path: name.clone(), source };
     let meta = std::fs::metadata(path).map_err(io)?;
     if meta.is_dir() {
-        return Err(io(std::io::Error::other(
-            "it is a directory, not a scenario file",
-        )));
+        return Err(io(std::io::Error::other("it is a directory, not a scenario file")));
     }
     if meta.len() > MAX_FILE_BYTES {
         let mut c = Collector::new(&name, "");
@@ -64,11 +56,7 @@ pub fn load_file(path: &FsPath) -> Result<Loaded, LoadError> {
             0,
             0,
             "whole file".into(),
-            format!(
-                "the file is {} bytes, more than the {} bytes a scenario may hold",
-                meta.len(),
-                MAX_FILE_BYTES
-            ),
+            format!("the file is {} bytes, more than the {} bytes a scenario may hold", meta.len(), MAX_FILE_BYTES),
             Some("is this really a scenario? Scenarios are small text files".into()),
         );
         return Err(c.finish().unwrap_err().into());
@@ -82,17 +70,18 @@ pub fn load_bytes(name: &str, bytes: &[u8]) -> Result<Loaded, LoadError> {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
+            // Show the valid text and a little of what follows, with the bad bytes
+            // replaced, so the label has something to point at.
             let valid = &bytes[..e.valid_up_to()];
-            let prefix = String::from_utf8_lossy(valid).into_owned();
-            let mut c = Collector::new(name, &prefix);
+            let shown = &bytes[..(e.valid_up_to() + 16).min(bytes.len())];
+            let prefix_len = valid.len();
+            let shown = String::from_utf8_lossy(shown).into_owned();
+            let mut c = Collector::new(name, &shown);
             c.push_span(
-                prefix.len(),
-                0,
-                "here".into(),
-                format!(
-                    "the file is not UTF-8 text (invalid byte at offset {})",
-                    e.valid_up_to()
-                ),
+                prefix_len,
+                1,
+                "not UTF-8".into(),
+                format!("the file is not UTF-8 text (invalid byte at offset {})", e.valid_up_to()),
                 Some("scenarios are RON text files; save the file as UTF-8".into()),
             );
             return Err(c.finish().unwrap_err().into());
@@ -105,12 +94,7 @@ pub fn load_bytes(name: &str, bytes: &[u8]) -> Result<Loaded, LoadError> {
 pub fn load_str(name: &str, text: &str) -> Result<Loaded, LoadError> {
     let file = parse(name, text)?;
     let scenario = validate(name, text, &file)?;
-    Ok(Loaded {
-        scenario,
-        file,
-        name: name.to_string(),
-        text: text.to_string(),
-    })
+    Ok(Loaded { scenario, file, name: name.to_string(), text: text.to_string() })
 }
 
 /// Parses RON into the file schema, turning serde errors into located diagnostics.
@@ -178,28 +162,37 @@ fn too_deep(text: &str) -> Option<(usize, usize)> {
 fn syntax_problem(c: &mut Collector, text: &str, e: &SpannedError) {
     let start = offset_of(text, e.span.start.line, e.span.start.col);
     let end = offset_of(text, e.span.end.line, e.span.end.col).max(start);
-    let (message, help) = describe(&e.code);
+    // Past the last value, whatever the parser expected, the real problem is that the
+    // file stops early (ron reports e.g. "expected `(` for struct" at the end).
+    let (message, help) = if only_blank_after(text, start) { describe(&RonError::Eof) } else { describe(&e.code) };
     c.push_span(start, end - start, "here".into(), message, help);
+}
+
+/// Whether nothing but whitespace and line comments follows `offset`.
+fn only_blank_after(text: &str, offset: usize) -> bool {
+    text.get(offset..).is_some_and(|rest| {
+        rest.lines().all(|l| {
+            let l = l.trim();
+            l.is_empty() || l.starts_with("//")
+        })
+    })
 }
 
 fn describe(e: &RonError) -> (String, Option<String>) {
     match e {
-        RonError::NoSuchStructField { expected, found, outer } => (
-            format!("unknown field `{found}`{}", in_outer(outer)),
-            Some(hint_from(found, "fields", expected)),
-        ),
-        RonError::NoSuchEnumVariant { expected, found, outer } => (
-            format!("unknown value `{found}`{}", in_outer(outer)),
-            Some(hint_from(found, "values", expected)),
-        ),
+        RonError::NoSuchStructField { expected, found, outer } => {
+            (format!("unknown field `{found}`{}", in_outer(outer)), Some(hint_from(found, "fields", expected)))
+        }
+        RonError::NoSuchEnumVariant { expected, found, outer } => {
+            (format!("unknown value `{found}`{}", in_outer(outer)), Some(hint_from(found, "values", expected)))
+        }
         RonError::MissingStructField { field, outer } => (
             format!("missing field `{field}`{}", in_outer(outer)),
             Some(format!("add `{field}: ...`; docs/scenario-format.md says what it holds")),
         ),
-        RonError::DuplicateStructField { field, outer } => (
-            format!("field `{field}` is given twice{}", in_outer(outer)),
-            Some("keep one of them".into()),
-        ),
+        RonError::DuplicateStructField { field, outer } => {
+            (format!("field `{field}` is given twice{}", in_outer(outer)), Some("keep one of them".into()))
+        }
         RonError::ExpectedDifferentStructName { expected, found } => (
             format!("expected `{expected}` here, found `{found}`"),
             Some(format!("write `{expected}(...)`, or leave the name out")),
@@ -208,30 +201,27 @@ fn describe(e: &RonError) -> (String, Option<String>) {
             "the file ends in the middle of a value".into(),
             Some("a closing bracket `)`, `]` or `}` is probably missing".into()),
         ),
-        RonError::ExpectedComma => (
-            "expected a comma".into(),
-            Some("separate fields and list items with `,`".into()),
-        ),
-        RonError::ExpectedString | RonError::ExpectedStringEnd => (
-            "expected a string in double quotes".into(),
-            Some("ids and names are written \"like this\"".into()),
-        ),
-        RonError::ExpectedFloat | RonError::ExpectedInteger => (
-            format!("{e}"),
-            Some("numbers are written like 0.5 or 12; fractions need a digit before the dot".into()),
-        ),
+        RonError::ExpectedComma => ("expected a comma".into(), Some("separate fields and list items with `,`".into())),
+        RonError::ExpectedString | RonError::ExpectedStringEnd => {
+            ("expected a string in double quotes".into(), Some("ids and names are written \"like this\"".into()))
+        }
+        RonError::ExpectedFloat | RonError::ExpectedInteger => {
+            (format!("{e}"), Some("numbers are written like 0.5 or 12; fractions need a digit before the dot".into()))
+        }
         RonError::TrailingCharacters => (
             "unexpected text after the end of the scenario".into(),
             Some("the file must hold exactly one `ScenarioFile(...)`; is a bracket closed too early?".into()),
         ),
-        RonError::ExceededRecursionLimit => (
-            "values are nested too deeply".into(),
-            Some("is a closing bracket missing?".into()),
+        RonError::IntegerOutOfBounds => (
+            "this whole number is out of range here (too large, or negative)".into(),
+            Some("counts and turns are whole numbers from 0 up, of a sensible size (e.g. `turns: 26`)".into()),
         ),
-        RonError::ExpectedOption => (
-            "expected `Some(...)` or `None`".into(),
-            Some("optional values are written Some(value) or None".into()),
-        ),
+        RonError::ExceededRecursionLimit => {
+            ("values are nested too deeply".into(), Some("is a closing bracket missing?".into()))
+        }
+        RonError::ExpectedOption => {
+            ("expected `Some(...)` or `None`".into(), Some("optional values are written Some(value) or None".into()))
+        }
         RonError::InvalidValueForType { expected, found } => (
             format!("expected {expected}, found {found}"),
             Some("check the type of this value in docs/scenario-format.md".into()),
@@ -242,8 +232,5 @@ fn describe(e: &RonError) -> (String, Option<String>) {
 }
 
 fn in_outer(outer: &Option<String>) -> String {
-    outer
-        .as_ref()
-        .map(|o| format!(" in `{o}`"))
-        .unwrap_or_default()
+    outer.as_ref().map(|o| format!(" in `{o}`")).unwrap_or_default()
 }

@@ -15,6 +15,8 @@ pub enum Seg {
     Index(usize),
     /// A key of a map, e.g. a parameter name.
     Key(String),
+    /// The value stored under a key of a map (located at the value, not the key).
+    Value(String),
 }
 
 /// A path from the root of the file to a value.
@@ -40,6 +42,12 @@ impl Path {
         p.0.push(Seg::Key(k.to_string()));
         p
     }
+    /// The value under map key `k`, for problems with the value rather than the key.
+    pub fn value(&self, k: &str) -> Self {
+        let mut p = self.clone();
+        p.0.push(Seg::Value(k.to_string()));
+        p
+    }
 }
 
 impl fmt::Display for Path {
@@ -49,7 +57,7 @@ impl fmt::Display for Path {
                 Seg::Field(n) if i == 0 => write!(f, "{n}")?,
                 Seg::Field(n) => write!(f, ".{n}")?,
                 Seg::Index(k) => write!(f, "[{k}]")?,
-                Seg::Key(k) => write!(f, "[\"{k}\"]")?,
+                Seg::Key(k) | Seg::Value(k) => write!(f, "[\"{k}\"]")?,
             }
         }
         Ok(())
@@ -113,42 +121,22 @@ fn tokenize(src: &str) -> Vec<Tok> {
                     i += 1;
                 }
                 i = (i + 1).min(b.len());
-                out.push(Tok {
-                    kind: Kind::Str,
-                    start,
-                    end: i,
-                });
+                out.push(Tok { kind: Kind::Str, start, end: i });
             }
             b'(' | b'[' | b'{' => {
-                out.push(Tok {
-                    kind: Kind::Open(c),
-                    start: i,
-                    end: i + 1,
-                });
+                out.push(Tok { kind: Kind::Open(c), start: i, end: i + 1 });
                 i += 1;
             }
             b')' | b']' | b'}' => {
-                out.push(Tok {
-                    kind: Kind::Close(c),
-                    start: i,
-                    end: i + 1,
-                });
+                out.push(Tok { kind: Kind::Close(c), start: i, end: i + 1 });
                 i += 1;
             }
             b',' => {
-                out.push(Tok {
-                    kind: Kind::Comma,
-                    start: i,
-                    end: i + 1,
-                });
+                out.push(Tok { kind: Kind::Comma, start: i, end: i + 1 });
                 i += 1;
             }
             b':' => {
-                out.push(Tok {
-                    kind: Kind::Colon,
-                    start: i,
-                    end: i + 1,
-                });
+                out.push(Tok { kind: Kind::Colon, start: i, end: i + 1 });
                 i += 1;
             }
             _ => {
@@ -160,11 +148,7 @@ fn tokenize(src: &str) -> Vec<Tok> {
                 if i == start {
                     i += 1;
                 }
-                out.push(Tok {
-                    kind: Kind::Word,
-                    start,
-                    end: i,
-                });
+                out.push(Tok { kind: Kind::Word, start, end: i });
             }
         }
     }
@@ -260,12 +244,12 @@ pub fn locate(src: &str, path: &Path) -> (usize, usize) {
     let mut key_tok: Option<usize> = None;
     for seg in &path.0 {
         let found = match seg {
-            Seg::Field(name) => enter(&t, src, at, b'(')
-                .and_then(|body| find_entry(&t, src, body, name))
-                .map(|(k, v)| (Some(k), v)),
-            Seg::Key(name) => enter(&t, src, at, b'{')
-                .and_then(|body| find_entry(&t, src, body, name))
-                .map(|(k, v)| (Some(k), v)),
+            Seg::Field(name) => {
+                enter(&t, src, at, b'(').and_then(|body| find_entry(&t, src, body, name)).map(|(k, v)| (Some(k), v))
+            }
+            Seg::Key(name) | Seg::Value(name) => {
+                enter(&t, src, at, b'{').and_then(|body| find_entry(&t, src, body, name)).map(|(k, v)| (Some(k), v))
+            }
             Seg::Index(n) => enter(&t, src, at, b'[').and_then(|mut i| {
                 for _ in 0..*n {
                     if matches!(t.get(i).map(|k| k.kind), None | Some(Kind::Close(_))) {
@@ -302,9 +286,7 @@ pub fn locate(src: &str, path: &Path) -> (usize, usize) {
         // A bracketed value: underline just its first line's worth.
         let stop = skip_value(&t, at);
         let end = t[stop.saturating_sub(1).min(t.len() - 1)].end;
-        let line_end = src[tok.start..]
-            .find('\n')
-            .map_or(src.len(), |e| tok.start + e);
+        let line_end = src[tok.start..].find('\n').map_or(src.len(), |e| tok.start + e);
         end.min(line_end)
     } else {
         tok.end
@@ -333,29 +315,16 @@ mod tests {
 
     #[test]
     fn finds_nested_fields_and_indices() {
-        let p = Path::root()
-            .field("actors")
-            .index(1)
-            .field("doctrine")
-            .field("restraint");
+        let p = Path::root().field("actors").index(1).field("doctrine").field("restraint");
         assert_eq!(at(p), "2.0");
-        assert_eq!(
-            at(Path::root().field("actors").index(0).field("id")),
-            "\"A\""
-        );
+        assert_eq!(at(Path::root().field("actors").index(0).field("id")), "\"A\"");
     }
 
     #[test]
     fn finds_map_keys_and_variant_fields() {
-        assert_eq!(
-            at(Path::root().field("parameters").key("choice_temp")),
-            "\"choice_temp\""
-        );
-        let p = Path::root()
-            .field("injects")
-            .index(0)
-            .field("event")
-            .field("actor");
+        assert_eq!(at(Path::root().field("parameters").key("choice_temp")), "\"choice_temp\"");
+        assert_eq!(at(Path::root().field("parameters").value("choice_temp")), "1.0");
+        let p = Path::root().field("injects").index(0).field("event").field("actor");
         assert_eq!(at(p), "\"Q\"");
     }
 

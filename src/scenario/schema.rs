@@ -137,12 +137,7 @@ pub struct CapabilitiesDef {
 
 impl Default for CapabilitiesDef {
     fn default() -> Self {
-        Self {
-            offense: 0.3,
-            defense: 0.4,
-            attribution: 0.3,
-            resilience: 0.5,
-        }
+        Self { offense: 0.3, defense: 0.4, attribution: 0.3, resilience: 0.5 }
     }
 }
 
@@ -162,12 +157,7 @@ pub struct DoctrineDef {
 
 impl Default for DoctrineDef {
     fn default() -> Self {
-        Self {
-            risk_tolerance: 0.3,
-            retaliation: 0.5,
-            restraint: 0.5,
-            firebreak: 0.8,
-        }
+        Self { risk_tolerance: 0.3, retaliation: 0.5, restraint: 0.5, firebreak: 0.8 }
     }
 }
 
@@ -391,11 +381,7 @@ pub enum InjectEvent {
     /// Set a model parameter (by name) from this turn on.
     SetParameter { name: String, value: f64 },
     /// Set one doctrine value of an actor.
-    SetDoctrine {
-        actor: String,
-        field: String,
-        value: f64,
-    },
+    SetDoctrine { actor: String, field: String, value: f64 },
     /// Set the tension between two actors.
     SetTension { a: String, b: String, value: f64 },
     /// Only a report: intelligence, news.

@@ -10,9 +10,7 @@ use super::diagnostic::{Collector, ScenarioErrors, hint_from};
 use super::locate::Path;
 use super::schema::*;
 use super::validated::*;
-use crate::model::ids::{
-    ActionId, ActorId, AssetId, MAX_PRINCIPLES, NormSetId, PrincipleId, PrincipleMask,
-};
+use crate::model::ids::{ActionId, ActorId, AssetId, MAX_PRINCIPLES, NormSetId, PrincipleId, PrincipleMask};
 use crate::model::params::{PARAMETERS, Parameters, spec};
 use crate::model::sector::{DEFAULT_SECTOR_DEPENDENCIES, Sector};
 
@@ -34,10 +32,7 @@ struct V<'a> {
 }
 
 pub fn validate(name: &str, text: &str, f: &ScenarioFile) -> Result<Scenario, ScenarioErrors> {
-    let mut v = V {
-        c: Collector::new(name, text),
-        f,
-    };
+    let mut v = V { c: Collector::new(name, text), f };
     let s = v.build();
     v.c.finish()?;
     Ok(s)
@@ -58,19 +53,11 @@ impl V<'_> {
 
     fn range(&mut self, path: &Path, what: &str, x: f64, lo: f64, hi: f64) -> f64 {
         if !x.is_finite() {
-            self.err(
-                path,
-                format!("{what} is {x}, not a finite number"),
-                format!("use a number from {lo} to {hi}"),
-            );
+            self.err(path, format!("{what} is {x}, not a finite number"), format!("use a number from {lo} to {hi}"));
             return lo;
         }
         if x < lo || x > hi {
-            self.err(
-                path,
-                format!("{what} is {x}, outside {lo}..={hi}"),
-                format!("use a number from {lo} to {hi}"),
-            );
+            self.err(path, format!("{what} is {x}, outside {lo}..={hi}"), format!("use a number from {lo} to {hi}"));
             return x.clamp(lo, hi);
         }
         x
@@ -82,18 +69,11 @@ impl V<'_> {
         let turns = f.horizon.turns;
         let hp = root().field("horizon").field("turns");
         if turns == 0 {
-            self.err(
-                &hp,
-                "the horizon has 0 turns",
-                "a run needs at least one turn, e.g. `turns: 26`",
-            );
+            self.err(&hp, "the horizon has 0 turns", "a run needs at least one turn, e.g. `turns: 26`");
         } else if turns > limits::MAX_TURNS {
             self.err(
                 &hp,
-                format!(
-                    "{turns} turns is more than the {} a run may last",
-                    limits::MAX_TURNS
-                ),
+                format!("{turns} turns is more than the {} a run may last", limits::MAX_TURNS),
                 "use a longer turn length instead (a week, a month)",
             );
         }
@@ -107,21 +87,14 @@ impl V<'_> {
 
         let (norm_sets, principles) = self.norm_sets();
         let actors_ok = self.check_sizes();
-        let actor_ids: Vec<&str> = if actors_ok {
-            f.actors.iter().map(|a| a.id.as_str()).collect()
-        } else {
-            Vec::new()
-        };
+        let actor_ids: Vec<&str> =
+            if actors_ok { f.actors.iter().map(|a| a.id.as_str()).collect() } else { Vec::new() };
         let actor_index = self.unique_ids(&actor_ids, "actors", "actor");
         let resolve_actor = |v: &mut Self, path: &Path, id: &str| -> Option<ActorId> {
             match actor_index.get(id) {
                 Some(&i) => Some(ActorId::from_index(i)),
                 None => {
-                    v.err(
-                        path,
-                        format!("no actor has the id `{id}`"),
-                        hint_from(id, "actors", &actor_ids),
-                    );
+                    v.err(path, format!("no actor has the id `{id}`"), hint_from(id, "actors", &actor_ids));
                     None
                 }
             }
@@ -131,11 +104,7 @@ impl V<'_> {
             match set_ids.iter().position(|s| *s == id) {
                 Some(i) => Some(NormSetId::from_index(i)),
                 None => {
-                    v.err(
-                        path,
-                        format!("no norm set has the id `{id}`"),
-                        hint_from(id, "norm sets", &set_ids),
-                    );
+                    v.err(path, format!("no norm set has the id `{id}`"), hint_from(id, "norm sets", &set_ids));
                     None
                 }
             }
@@ -151,21 +120,13 @@ impl V<'_> {
                 let capabilities = Capabilities {
                     offense: self.unit(&cp.field("offense"), "offense", cap.offense),
                     defense: self.unit(&cp.field("defense"), "defense", cap.defense),
-                    attribution: self.unit(
-                        &cp.field("attribution"),
-                        "attribution",
-                        cap.attribution,
-                    ),
+                    attribution: self.unit(&cp.field("attribution"), "attribution", cap.attribution),
                     resilience: self.unit(&cp.field("resilience"), "resilience", cap.resilience),
                 };
                 let d = &a.doctrine;
                 let dp = p.field("doctrine");
                 let doctrine = Doctrine {
-                    risk_tolerance: self.unit(
-                        &dp.field("risk_tolerance"),
-                        "risk_tolerance",
-                        d.risk_tolerance,
-                    ),
+                    risk_tolerance: self.unit(&dp.field("risk_tolerance"), "risk_tolerance", d.risk_tolerance),
                     retaliation: self.unit(&dp.field("retaliation"), "retaliation", d.retaliation),
                     restraint: self.unit(&dp.field("restraint"), "restraint", d.restraint),
                     firebreak: self.unit(&dp.field("firebreak"), "firebreak", d.firebreak),
@@ -189,17 +150,9 @@ impl V<'_> {
                 }
                 if let Some(sp) = sponsor {
                     if sp.index() == i {
-                        self.err(
-                            &p.field("sponsor"),
-                            format!("`{}` sponsors itself", a.id),
-                            "name a different state",
-                        );
+                        self.err(&p.field("sponsor"), format!("`{}` sponsors itself", a.id), "name a different state");
                     } else if f.actors[sp.index()].kind != ActorKind::State {
-                        self.err(
-                            &p.field("sponsor"),
-                            "a sponsor must be a state",
-                            "name a state as sponsor",
-                        );
+                        self.err(&p.field("sponsor"), "a sponsor must be a state", "name a state as sponsor");
                     }
                 }
                 let mut commitments = Vec::new();
@@ -209,13 +162,8 @@ impl V<'_> {
                     if cm.from_turn == 0 || (turns > 0 && cm.from_turn > turns) {
                         self.err(
                             &cpth.field("from_turn"),
-                            format!(
-                                "commitment from turn {} lies outside the horizon of {turns} turns",
-                                cm.from_turn
-                            ),
-                            format!(
-                                "turns are numbered 1 to {turns}; use 1 for \"from the start\""
-                            ),
+                            format!("commitment from turn {} lies outside the horizon of {turns} turns", cm.from_turn),
+                            format!("turns are numbered 1 to {turns}; use 1 for \"from the start\""),
                         );
                     }
                     if let Some(set) = set {
@@ -226,10 +174,7 @@ impl V<'_> {
                                 "keep one commitment per norm set",
                             );
                         }
-                        commitments.push(Commitment {
-                            set,
-                            from_turn: cm.from_turn.max(1),
-                        });
+                        commitments.push(Commitment { set, from_turn: cm.from_turn.max(1) });
                     }
                 }
                 if a.name.trim().is_empty() {
@@ -290,11 +235,7 @@ impl V<'_> {
                     "an alliance binds two or more actors",
                 );
             }
-            alliances.push(Alliance {
-                id: al.id.clone(),
-                kind: al.kind,
-                members,
-            });
+            alliances.push(Alliance { id: al.id.clone(), kind: al.kind, members });
         }
 
         // ---- rivalries
@@ -316,7 +257,14 @@ impl V<'_> {
                 }
                 let key = (a.min(b), a.max(b));
                 if let Some(prev) = seen_pairs.insert(key, i) {
-                    self.err(&p, format!("rivalry between `{}` and `{}` is declared twice (first as rivalries[{prev}])", r.a, r.b), "keep one entry per pair");
+                    self.err(
+                        &p,
+                        format!(
+                            "rivalry between `{}` and `{}` is declared twice (first as rivalries[{prev}])",
+                            r.a, r.b
+                        ),
+                        "keep one entry per pair",
+                    );
                 }
                 tension[a.index() * n + b.index()] = t;
                 tension[b.index() * n + a.index()] = t;
@@ -336,11 +284,7 @@ impl V<'_> {
             if let Some(owner) = owner {
                 assets.push(Asset {
                     id: a.id.clone(),
-                    name: if a.name.is_empty() {
-                        a.id.clone()
-                    } else {
-                        a.name.clone()
-                    },
+                    name: if a.name.is_empty() { a.id.clone() } else { a.name.clone() },
                     owner,
                     sector: a.sector,
                     criticality,
@@ -423,11 +367,7 @@ impl V<'_> {
                         "a dependency joins two different assets",
                     );
                 } else {
-                    dependencies.push(Dependency {
-                        dependent: x,
-                        provider: y,
-                        strength: s,
-                    });
+                    dependencies.push(Dependency { dependent: x, provider: y, strength: s });
                 }
             }
         }
@@ -435,10 +375,7 @@ impl V<'_> {
             match topo_order(assets.len(), &dependencies) {
                 Ok(order) => order,
                 Err(cycle) => {
-                    let names: Vec<&str> = cycle
-                        .iter()
-                        .map(|a| assets[a.index()].id.as_str())
-                        .collect();
+                    let names: Vec<&str> = cycle.iter().map(|a| assets[a.index()].id.as_str()).collect();
                     self.err(
                         &root().field("asset_dependencies"),
                         format!("asset dependencies form a cycle: {}", names.join(" → ")),
@@ -470,14 +407,11 @@ impl V<'_> {
             let p = root().field("parameters").key(k);
             match spec(k) {
                 Some(s) => {
-                    let v = self.range(&p, k, *v, s.min, s.max);
+                    let vp = root().field("parameters").value(k);
+                    let v = self.range(&vp, k, *v, s.min, s.max);
                     params.set(k, v);
                 }
-                None => self.err(
-                    &p,
-                    format!("unknown parameter `{k}`"),
-                    hint_from(k, "parameters", &names),
-                ),
+                None => self.err(&p, format!("unknown parameter `{k}`"), hint_from(k, "parameters", &names)),
             }
         }
 
@@ -488,21 +422,13 @@ impl V<'_> {
             if inj.turn == 0 || (turns > 0 && inj.turn > turns) {
                 self.err(
                     &p.field("turn"),
-                    format!(
-                        "inject at turn {} lies outside the horizon of {turns} turns",
-                        inj.turn
-                    ),
+                    format!("inject at turn {} lies outside the horizon of {turns} turns", inj.turn),
                     format!("turns are numbered 1 to {turns}"),
                 );
             }
             let ep = p.field("event");
             let kind = match &inj.event {
-                InjectEvent::Operation {
-                    actor,
-                    action,
-                    target,
-                    apparent,
-                } => {
+                InjectEvent::Operation { actor, action, target, apparent } => {
                     let a = resolve_actor(self, &ep.field("actor"), actor);
                     let k = match action_ids.iter().position(|x| x == action) {
                         Some(k) => Some(ActionId::from_index(k)),
@@ -517,7 +443,11 @@ impl V<'_> {
                     };
                     if let Some(k) = k {
                         if actions[k.index()].targeting != Targeting::Infrastructure {
-                            self.err(&ep.field("action"), format!("`{action}` is not an operation against infrastructure"), "scripted operations use actions with `targeting: Infrastructure`, e.g. \"wiper\"");
+                            self.err(
+                                &ep.field("action"),
+                                format!("`{action}` is not an operation against infrastructure"),
+                                "scripted operations use actions with `targeting: Infrastructure`, e.g. \"wiper\"",
+                            );
                         }
                     }
                     let t = resolve_asset(self, &ep.field("target"), target);
@@ -545,24 +475,16 @@ impl V<'_> {
                     }
                     match (a, k, t, ap) {
                         (Some(actor), Some(action), Some(target), Some(apparent)) => {
-                            Some(InjectKind::Operation {
-                                actor,
-                                action,
-                                target,
-                                apparent,
-                            })
+                            Some(InjectKind::Operation { actor, action, target, apparent })
                         }
                         _ => None,
                     }
                 }
-                InjectEvent::Commit { actor, norm_set }
-                | InjectEvent::Withdraw { actor, norm_set } => {
+                InjectEvent::Commit { actor, norm_set } | InjectEvent::Withdraw { actor, norm_set } => {
                     let a = resolve_actor(self, &ep.field("actor"), actor);
                     let s = resolve_set(self, &ep.field("norm_set"), norm_set);
                     match (a, s, &inj.event) {
-                        (Some(actor), Some(set), InjectEvent::Commit { .. }) => {
-                            Some(InjectKind::Commit { actor, set })
-                        }
+                        (Some(actor), Some(set), InjectEvent::Commit { .. }) => Some(InjectKind::Commit { actor, set }),
                         (Some(actor), Some(set), _) => Some(InjectKind::Withdraw { actor, set }),
                         _ => None,
                     }
@@ -570,10 +492,7 @@ impl V<'_> {
                 InjectEvent::SetParameter { name, value } => match spec(name) {
                     Some(s) => {
                         let v = self.range(&ep.field("value"), name, *value, s.min, s.max);
-                        Some(InjectKind::SetParameter {
-                            name: name.clone(),
-                            value: v,
-                        })
+                        Some(InjectKind::SetParameter { name: name.clone(), value: v })
                     }
                     None => {
                         self.err(
@@ -584,11 +503,7 @@ impl V<'_> {
                         None
                     }
                 },
-                InjectEvent::SetDoctrine {
-                    actor,
-                    field,
-                    value,
-                } => {
+                InjectEvent::SetDoctrine { actor, field, value } => {
                     let a = resolve_actor(self, &ep.field("actor"), actor);
                     if !Doctrine::FIELDS.contains(&field.as_str()) {
                         self.err(
@@ -598,28 +513,21 @@ impl V<'_> {
                         );
                     }
                     let v = self.unit(&ep.field("value"), field, *value);
-                    a.filter(|_| Doctrine::FIELDS.contains(&field.as_str()))
-                        .map(|actor| InjectKind::SetDoctrine {
-                            actor,
-                            field: field.clone(),
-                            value: v,
-                        })
+                    a.filter(|_| Doctrine::FIELDS.contains(&field.as_str())).map(|actor| InjectKind::SetDoctrine {
+                        actor,
+                        field: field.clone(),
+                        value: v,
+                    })
                 }
                 InjectEvent::SetTension { a, b, value } => {
                     let x = resolve_actor(self, &ep.field("a"), a);
                     let y = resolve_actor(self, &ep.field("b"), b);
                     let v = self.unit(&ep.field("value"), "tension", *value);
                     if x.is_some() && x == y {
-                        self.err(
-                            &ep.field("b"),
-                            "tension needs two different actors",
-                            "name two actors",
-                        );
+                        self.err(&ep.field("b"), "tension needs two different actors", "name two actors");
                     }
                     match (x, y) {
-                        (Some(a), Some(b)) if a != b => {
-                            Some(InjectKind::SetTension { a, b, value: v })
-                        }
+                        (Some(a), Some(b)) if a != b => Some(InjectKind::SetTension { a, b, value: v }),
                         _ => None,
                     }
                 }
@@ -635,11 +543,7 @@ impl V<'_> {
                 }
             };
             if let Some(event) = kind {
-                injects.push(Inject {
-                    turn: inj.turn,
-                    event,
-                    report: inj.report.clone(),
-                });
+                injects.push(Inject { turn: inj.turn, event, report: inj.report.clone() });
             }
         }
         injects.sort_by_key(|i| i.turn);
@@ -662,10 +566,7 @@ impl V<'_> {
         self.unique_ids(&variant_ids, "variants", "variant");
 
         let aim = aim_table(&actions, &assets, n);
-        let reference_set = norm_sets
-            .iter()
-            .position(|s| s.id == "paris-call")
-            .map(NormSetId::from_index);
+        let reference_set = norm_sets.iter().position(|s| s.id == "paris-call").map(NormSetId::from_index);
         Scenario {
             name: f.name.clone(),
             description: f.description.clone(),
@@ -702,12 +603,7 @@ impl V<'_> {
         }
         let checks: [(&'static str, usize, usize, &str); 4] = [
             ("actors", f.actors.len(), limits::MAX_ACTORS, "actors"),
-            (
-                "infrastructure",
-                f.infrastructure.len(),
-                limits::MAX_ASSETS,
-                "assets",
-            ),
+            ("infrastructure", f.infrastructure.len(), limits::MAX_ASSETS, "assets"),
             ("actions", f.actions.len(), limits::MAX_ACTIONS, "actions"),
             ("injects", f.injects.len(), limits::MAX_INJECTS, "injects"),
         ];
@@ -727,7 +623,12 @@ impl V<'_> {
         if ok && work > limits::MAX_ACTOR_TURNS && f.horizon.turns <= limits::MAX_TURNS {
             self.err(
                 &root().field("horizon").field("turns"),
-                format!("{} actors over {} turns is {work} actor-turns, more than the {} one run may take", f.actors.len(), f.horizon.turns, limits::MAX_ACTOR_TURNS),
+                format!(
+                    "{} actors over {} turns is {work} actor-turns, more than the {} one run may take",
+                    f.actors.len(),
+                    f.horizon.turns,
+                    limits::MAX_ACTOR_TURNS
+                ),
                 "shorten the horizon or use fewer actors",
             );
         }
@@ -735,21 +636,12 @@ impl V<'_> {
     }
 
     /// Checks ids are non-empty and unique; returns id → position.
-    fn unique_ids<'s>(
-        &mut self,
-        ids: &[&'s str],
-        field: &'static str,
-        what: &str,
-    ) -> BTreeMap<&'s str, usize> {
+    fn unique_ids<'s>(&mut self, ids: &[&'s str], field: &'static str, what: &str) -> BTreeMap<&'s str, usize> {
         let mut index = BTreeMap::new();
         for (i, id) in ids.iter().enumerate() {
             let p = root().field(field).index(i).field("id");
             if id.trim().is_empty() {
-                self.err(
-                    &p,
-                    format!("{what} {i} has an empty id"),
-                    "ids are short names like \"FRA\" or \"fr-grid\"",
-                );
+                self.err(&p, format!("{what} {i} has an empty id"), "ids are short names like \"FRA\" or \"fr-grid\"");
             } else if let Some(first) = index.insert(*id, i) {
                 index.insert(*id, first);
                 self.err(
@@ -764,14 +656,9 @@ impl V<'_> {
 
     fn norm_sets(&mut self) -> (Vec<NormSet>, Vec<Principle>) {
         let f = self.f;
-        let mut defs: Vec<(&NormSetDef, Option<usize>)> =
-            builtin::norm_sets().iter().map(|s| (s, None)).collect();
+        let mut defs: Vec<(&NormSetDef, Option<usize>)> = builtin::norm_sets().iter().map(|s| (s, None)).collect();
         if f.norm_sets.len() > limits::MAX_NORM_SETS {
-            self.err(
-                &root().field("norm_sets"),
-                "too many norm sets",
-                format!("at most {}", limits::MAX_NORM_SETS),
-            );
+            self.err(&root().field("norm_sets"), "too many norm sets", format!("at most {}", limits::MAX_NORM_SETS));
             return (Vec::new(), Vec::new());
         }
         for (i, s) in f.norm_sets.iter().enumerate() {
@@ -794,10 +681,7 @@ impl V<'_> {
             if s.id.trim().is_empty() || s.id.contains(':') {
                 self.err(
                     &p.field("id"),
-                    format!(
-                        "norm set id `{}` must be non-empty and contain no `:`",
-                        s.id
-                    ),
+                    format!("norm set id `{}` must be non-empty and contain no `:`", s.id),
                     "use an id like \"my-norms\"",
                 );
             }
@@ -818,12 +702,7 @@ impl V<'_> {
             for (pi, pr) in s.principles.iter().enumerate() {
                 if ids.contains(&pr.id.as_str()) {
                     if let Some(o) = origin {
-                        let p = root()
-                            .field("norm_sets")
-                            .index(*o)
-                            .field("principles")
-                            .index(pi)
-                            .field("id");
+                        let p = root().field("norm_sets").index(*o).field("principles").index(pi).field("id");
                         self.err(
                             &p,
                             format!("duplicate principle id `{}` in `{}`", pr.id, s.id),
@@ -864,19 +743,15 @@ impl V<'_> {
     fn actions(&mut self, principles: &[Principle]) -> Vec<Action> {
         let f = self.f;
         // Built-ins first, then the scenario's (replacing same ids in place).
-        let mut defs: Vec<(ActionDef, Option<usize>)> = builtin::catalogue()
-            .iter()
-            .cloned()
-            .map(|a| (a, None))
-            .collect();
+        let mut defs: Vec<(ActionDef, Option<usize>)> =
+            builtin::catalogue().iter().cloned().map(|a| (a, None)).collect();
         for (i, r) in f.remove_actions.iter().enumerate() {
             match defs.iter().position(|(d, _)| &d.id == r) {
                 Some(k) => {
                     defs.remove(k);
                 }
                 None => {
-                    let ids: Vec<&str> =
-                        builtin::catalogue().iter().map(|a| a.id.as_str()).collect();
+                    let ids: Vec<&str> = builtin::catalogue().iter().map(|a| a.id.as_str()).collect();
                     self.err(
                         &root().field("remove_actions").index(i),
                         format!("no built-in action `{r}` to remove"),
@@ -907,10 +782,7 @@ impl V<'_> {
                 Some(i) => root().field("actions").index(i),
                 None => root(),
             };
-            let mask_of = |v: &mut Self,
-                           list: &[String],
-                           field: &'static str,
-                           sub: Option<(usize, &'static str)>| {
+            let mask_of = |v: &mut Self, list: &[String], field: &'static str, sub: Option<(usize, &'static str)>| {
                 let mut m = PrincipleMask::EMPTY;
                 for (k, key) in list.iter().enumerate() {
                     match keys.iter().position(|x| x == key) {
@@ -923,15 +795,9 @@ impl V<'_> {
                             let hint = if key.contains(':') {
                                 hint_from(key, "principles", &keys)
                             } else {
-                                format!(
-                                    "principles are written `set:id`, e.g. \"paris-call:{key}\""
-                                )
+                                format!("principles are written `set:id`, e.g. \"paris-call:{key}\"")
                             };
-                            v.err(
-                                &path.index(k),
-                                format!("unknown principle `{key}` in action `{}`", d.id),
-                                hint,
-                            );
+                            v.err(&path.index(k), format!("unknown principle `{key}` in action `{}`", d.id), hint);
                         }
                     }
                 }
@@ -941,12 +807,7 @@ impl V<'_> {
             let upholds = mask_of(self, &d.upholds, "upholds", None);
             let mut by_sector = [violates; 9];
             for (j, rule) in d.violates_in.iter().enumerate() {
-                let m = mask_of(
-                    self,
-                    &rule.principles,
-                    "violates_in",
-                    Some((j, "principles")),
-                );
+                let m = mask_of(self, &rule.principles, "violates_in", Some((j, "principles")));
                 for s in &rule.sectors {
                     by_sector[s.index()] = by_sector[s.index()].or(m);
                 }
@@ -962,39 +823,25 @@ impl V<'_> {
                 grievance: self.range(&ep.field("grievance"), "grievance", e.grievance, 0.0, 10.0),
                 intelligence: self.unit(&ep.field("intelligence"), "intelligence", e.intelligence),
             };
-            let detectability =
-                self.unit(&p.field("detectability"), "detectability", d.detectability);
+            let detectability = self.unit(&p.field("detectability"), "detectability", d.detectability);
             let appeal = self.range(&p.field("appeal"), "appeal", d.appeal, -100.0, 100.0);
             let expected = match d.purpose {
                 Purpose::Operation => Targeting::Infrastructure,
                 Purpose::BuildCapacity | Purpose::Harden | Purpose::Proliferate => Targeting::Own,
                 Purpose::PublicAttribution => Targeting::Suspect,
-                Purpose::Protest | Purpose::Sanction | Purpose::Force | Purpose::DeEscalate => {
-                    Targeting::Actor
-                }
+                Purpose::Protest | Purpose::Sanction | Purpose::Force | Purpose::DeEscalate => Targeting::Actor,
             };
             if d.targeting != expected {
                 self.err(
                     &p.field("targeting"),
-                    format!(
-                        "action `{}` with purpose {:?} cannot have targeting {:?}",
-                        d.id, d.purpose, d.targeting
-                    ),
+                    format!("action `{}` with purpose {:?} cannot have targeting {:?}", d.id, d.purpose, d.targeting),
                     format!("use `targeting: {expected:?}`"),
                 );
             }
             if d.id.trim().is_empty() {
-                self.err(
-                    &p.field("id"),
-                    "an action has an empty id",
-                    "ids are short names like \"wiper\"",
-                );
+                self.err(&p.field("id"), "an action has an empty id", "ids are short names like \"wiper\"");
             }
-            let sectors = if d.sectors.is_empty() {
-                Sector::ALL.to_vec()
-            } else {
-                d.sectors.clone()
-            };
+            let sectors = if d.sectors.is_empty() { Sector::ALL.to_vec() } else { d.sectors.clone() };
             out.push(Action {
                 id: d.id.clone(),
                 name: d.name.clone(),
@@ -1044,24 +891,13 @@ fn aim_table(actions: &[Action], assets: &[Asset], n: usize) -> Vec<Vec<Option<A
 
 /// A cycle in the sector graph, rendered `A → B → A`, if any.
 fn sector_cycle(deps: &[(Sector, Sector, f64)]) -> Option<String> {
-    let edges: Vec<(usize, usize)> = deps
-        .iter()
-        .map(|(d, p, _)| (d.index(), p.index()))
-        .collect();
-    cycle_in(9, &edges).map(|c| {
-        c.iter()
-            .map(|i| format!("{:?}", Sector::ALL[*i]))
-            .collect::<Vec<_>>()
-            .join(" → ")
-    })
+    let edges: Vec<(usize, usize)> = deps.iter().map(|(d, p, _)| (d.index(), p.index())).collect();
+    cycle_in(9, &edges).map(|c| c.iter().map(|i| format!("{:?}", Sector::ALL[*i])).collect::<Vec<_>>().join(" → "))
 }
 
 /// Topological order of assets (providers first), or a cycle.
 fn topo_order(n: usize, deps: &[Dependency]) -> Result<Vec<AssetId>, Vec<AssetId>> {
-    let edges: Vec<(usize, usize)> = deps
-        .iter()
-        .map(|d| (d.dependent.index(), d.provider.index()))
-        .collect();
+    let edges: Vec<(usize, usize)> = deps.iter().map(|d| (d.dependent.index(), d.provider.index())).collect();
     if let Some(c) = cycle_in(n, &edges) {
         return Err(c.into_iter().map(AssetId::from_index).collect());
     }

@@ -97,8 +97,7 @@ impl Doctrine {
         }
         true
     }
-    pub const FIELDS: [&'static str; 4] =
-        ["risk_tolerance", "retaliation", "restraint", "firebreak"];
+    pub const FIELDS: [&'static str; 4] = ["risk_tolerance", "retaliation", "restraint", "firebreak"];
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -200,34 +199,12 @@ pub struct Inject {
 
 #[derive(Debug, Clone, Serialize)]
 pub enum InjectKind {
-    Operation {
-        actor: ActorId,
-        action: ActionId,
-        target: AssetId,
-        apparent: Option<ActorId>,
-    },
-    Commit {
-        actor: ActorId,
-        set: NormSetId,
-    },
-    Withdraw {
-        actor: ActorId,
-        set: NormSetId,
-    },
-    SetParameter {
-        name: String,
-        value: f64,
-    },
-    SetDoctrine {
-        actor: ActorId,
-        field: String,
-        value: f64,
-    },
-    SetTension {
-        a: ActorId,
-        b: ActorId,
-        value: f64,
-    },
+    Operation { actor: ActorId, action: ActionId, target: AssetId, apparent: Option<ActorId> },
+    Commit { actor: ActorId, set: NormSetId },
+    Withdraw { actor: ActorId, set: NormSetId },
+    SetParameter { name: String, value: f64 },
+    SetDoctrine { actor: ActorId, field: String, value: f64 },
+    SetTension { a: ActorId, b: ActorId, value: f64 },
     Report,
 }
 
@@ -245,31 +222,20 @@ impl Scenario {
     }
 
     pub fn action_by_id(&self, id: &str) -> Option<ActionId> {
-        self.actions
-            .iter()
-            .position(|a| a.id == id)
-            .map(ActionId::from_index)
+        self.actions.iter().position(|a| a.id == id).map(ActionId::from_index)
     }
 
     pub fn actor_by_id(&self, id: &str) -> Option<ActorId> {
-        self.actors
-            .iter()
-            .position(|a| a.id == id)
-            .map(ActorId::from_index)
+        self.actors.iter().position(|a| a.id == id).map(ActorId::from_index)
     }
 
     /// Principle keys (`set:id`) in a mask, in index order.
     pub fn principle_keys(&self, mask: PrincipleMask) -> Vec<&str> {
-        mask.iter()
-            .map(|p| self.principles[p.index()].key.as_str())
-            .collect()
+        mask.iter().map(|p| self.principles[p.index()].key.as_str()).collect()
     }
 
     /// Whether an actor is bound by a norm set on a turn, from its initial commitments.
     pub fn initially_bound(&self, actor: ActorId, set: NormSetId, turn: u32) -> bool {
-        self.actor(actor)
-            .commitments
-            .iter()
-            .any(|c| c.set == set && c.from_turn <= turn)
+        self.actor(actor).commitments.iter().any(|c| c.set == set && c.from_turn <= turn)
     }
 }

@@ -33,12 +33,7 @@ pub fn attribute(
     let turn = clock.turn;
     let rng = &mut rng.0;
     let info = |a: ActorId| actors.get(roster.actors[a.index()]).expect("actor entity");
-    let sponsor_of = |a: ActorId| {
-        info(a)
-            .0
-            .sponsor
-            .filter(|_| info(a).0.kind == ActorKind::Proxy)
-    };
+    let sponsor_of = |a: ActorId| info(a).0.sponsor.filter(|_| info(a).0.kind == ActorKind::Proxy);
 
     // Detection of operations not yet found.
     let pending = std::mem::take(&mut intel.pending);
@@ -98,19 +93,14 @@ pub fn attribute(
         inv.confidence = (inv.confidence + gain).min(1.0);
         // Shared evidence (or one's own work, slowly) can correct a wrong suspect.
         if !inv.is_correct(sponsor) {
-            let fix =
-                (p.evidence_correction * (f64::from(partners) + 0.5 * vcap.0.attribution)).min(0.9);
+            let fix = (p.evidence_correction * (f64::from(partners) + 0.5 * vcap.0.attribution)).min(0.9);
             if rng.random::<f64>() < fix {
                 let from = inv.suspect;
                 inv.suspect = inv.op.actor;
                 let to = inv.suspect;
                 journal.push(|| Event {
                     turn,
-                    kind: EventKind::Corrected {
-                        victim: id(s, victim),
-                        from: id(s, from),
-                        to: id(s, to),
-                    },
+                    kind: EventKind::Corrected { victim: id(s, victim), from: id(s, from), to: id(s, to) },
                 });
                 if inv.believed {
                     // Belief shifts: the grievance follows the evidence.
@@ -130,18 +120,10 @@ pub fn attribute(
                 inv.suspect = sp;
                 journal.push(|| Event {
                     turn,
-                    kind: EventKind::Unmasked {
-                        victim: id(s, victim),
-                        proxy: id(s, inv.op.actor),
-                        sponsor: id(s, sp),
-                    },
+                    kind: EventKind::Unmasked { victim: id(s, victim), proxy: id(s, inv.op.actor), sponsor: id(s, sp) },
                 });
                 if inv.believed {
-                    rel.add_grievance(
-                        victim,
-                        sp,
-                        p.sponsor_blame * p.grievance_per_harm * inv.op.harm,
-                    );
+                    rel.add_grievance(victim, sp, p.sponsor_blame * p.grievance_per_harm * inv.op.harm);
                 }
             }
         }
@@ -159,11 +141,7 @@ pub fn attribute(
                 for al in &s.alliances {
                     if al.kind == AllianceKind::CollectiveDefense && al.members.contains(&victim) {
                         for &m in al.members.iter().filter(|&&m| m != victim && m != suspect) {
-                            rel.add_grievance(
-                                m,
-                                suspect,
-                                p.alliance_solidarity * p.grievance_per_harm * inv.op.harm,
-                            );
+                            rel.add_grievance(m, suspect, p.alliance_solidarity * p.grievance_per_harm * inv.op.harm);
                         }
                     }
                 }
@@ -172,16 +150,13 @@ pub fn attribute(
             if !correct {
                 tally.beliefs_wrong += 1;
             }
-            tally.attribution_delay_sum += f64::from(turn - inv.op.launched);
+            let delay = turn - inv.op.launched;
+            tally.attribution_delay_sum += f64::from(delay);
+            tally.attribution_delays[(delay as usize).min(15)] += 1;
             let confidence = inv.confidence;
             journal.push(|| Event {
                 turn,
-                kind: EventKind::Believed {
-                    victim: id(s, victim),
-                    suspect: id(s, suspect),
-                    confidence,
-                    correct,
-                },
+                kind: EventKind::Believed { victim: id(s, victim), suspect: id(s, suspect), confidence, correct },
             });
         }
     }

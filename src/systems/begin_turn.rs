@@ -2,9 +2,7 @@
 
 use bevy_ecs::prelude::*;
 
-use crate::model::state::{
-    Clock, Intel, Orders, ScenarioRes, Standing, TurnTally, refresh_standing,
-};
+use crate::model::state::{Clock, Intel, Orders, ScenarioRes, Standing, TurnTally, refresh_standing};
 
 pub fn begin_turn(
     mut clock: ResMut<Clock>,

@@ -6,9 +6,7 @@ use bevy_ecs::prelude::*;
 use super::id;
 use crate::model::events::{Event, EventKind};
 use crate::model::params::Parameters;
-use crate::model::state::{
-    Clock, Health, InfraStatus, Journal, Roster, ScenarioRes, Standing, Tally,
-};
+use crate::model::state::{Clock, Health, InfraStatus, Journal, Roster, ScenarioRes, Standing, Tally};
 
 #[allow(clippy::too_many_arguments)]
 pub fn cascade(
@@ -30,10 +28,7 @@ pub fn cascade(
     effective.resize(s.assets.len(), 1.0);
     let mut dep = s.dependencies.iter().peekable();
     for &a in &s.asset_order {
-        let h = assets
-            .get(roster.assets[a.index()])
-            .map(|h| h.intrinsic)
-            .unwrap_or(1.0);
+        let h = assets.get(roster.assets[a.index()]).map(|h| h.intrinsic).unwrap_or(1.0);
         let mut eff = h;
         // Dependencies are sorted by the dependent's position in `asset_order`.
         while let Some(d) = dep.peek() {
@@ -61,10 +56,7 @@ pub fn cascade(
         if down {
             tally.downtime_by_sector[asset.sector.index()] += 1.0;
             tally.per_actor[owner].downtime += 1.0;
-            let signatory = standings
-                .get(roster.actors[owner])
-                .map(|s| s.signatory)
-                .unwrap_or(false);
+            let signatory = standings.get(roster.actors[owner]).map(|s| s.signatory).unwrap_or(false);
             if signatory {
                 tally.downtime_signatories += 1.0;
             } else {
@@ -73,25 +65,13 @@ pub fn cascade(
         }
         if down != h.down {
             h.down = down;
-            let (o, a, sec) = (
-                id(s, asset.owner),
-                asset.id.clone(),
-                asset.sector.slug().to_string(),
-            );
+            let (o, a, sec) = (id(s, asset.owner), asset.id.clone(), asset.sector.slug().to_string());
             journal.push(|| Event {
                 turn,
                 kind: if down {
-                    EventKind::AssetDown {
-                        owner: o,
-                        asset: a,
-                        sector: sec,
-                    }
+                    EventKind::AssetDown { owner: o, asset: a, sector: sec }
                 } else {
-                    EventKind::AssetRestored {
-                        owner: o,
-                        asset: a,
-                        sector: sec,
-                    }
+                    EventKind::AssetRestored { owner: o, asset: a, sector: sec }
                 },
             });
         }

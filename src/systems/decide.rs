@@ -6,8 +6,7 @@ use crate::model::choice::{ActorView, DecisionContext, Scored};
 use crate::model::ids::ActorId;
 use crate::model::params::Parameters;
 use crate::model::state::{
-    ActorInfo, Capability, InfraStatus, Intel, Orders, Posture, Relations, Roster, ScenarioRes,
-    Standing, WorldRng,
+    ActorInfo, Capability, InfraStatus, Intel, Orders, Posture, Relations, Roster, ScenarioRes, Standing, WorldRng,
 };
 
 /// Reused buffers, so deciding allocates nothing after the first turn.
@@ -31,11 +30,7 @@ pub fn decide(
     actors: Query<(&ActorInfo, &Capability, &Posture, &Standing)>,
     mut scratch: Local<Scratch>,
 ) {
-    let Scratch {
-        views,
-        options,
-        targets,
-    } = &mut *scratch;
+    let Scratch { views, options, targets } = &mut *scratch;
     collect_views(&roster, &actors, &status, views);
     let ctx = DecisionContext {
         scenario: &scenario.0,

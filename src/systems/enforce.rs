@@ -37,28 +37,18 @@ pub fn enforce(
                 st.reputation = (st.reputation - p.reputation_loss).max(0.0);
             }
         }
-        let victim_signatory = actors
-            .get(roster.actors[victim.index()])
-            .map(|(_, st)| st.signatory)
-            .unwrap_or(false);
+        let victim_signatory = actors.get(roster.actors[victim.index()]).map(|(_, st)| st.signatory).unwrap_or(false);
         let weight = if victim_signatory { 1.0 } else { 0.5 };
         for &e in &roster.actors {
             let Ok((info, st)) = actors.get(e) else {
                 continue;
             };
-            if info.kind == ActorKind::State
-                && info.id != violator
-                && !mask.and(st.bound).is_empty()
-            {
+            if info.kind == ActorKind::State && info.id != violator && !mask.and(st.bound).is_empty() {
                 let i = rel.ix(info.id, violator);
                 rel.enforcement[i] += p.enforcement_weight * weight;
             }
         }
-        intel.cases.push(EnforcementCase {
-            violator,
-            victim,
-            turns_left: CASE_TURNS,
-        });
+        intel.cases.push(EnforcementCase { violator, victim, turns_left: CASE_TURNS });
     }
     intel.named_this_turn = named;
 
@@ -79,11 +69,7 @@ pub fn enforce(
                     continue;
                 };
                 let i = rel.ix(info.id, case.violator);
-                if info.kind == ActorKind::State
-                    && st.signatory
-                    && info.id != case.violator
-                    && !rel.sanctions[i]
-                {
+                if info.kind == ActorKind::State && st.signatory && info.id != case.violator && !rel.sanctions[i] {
                     rel.enforcement[i] += p.metanorm_pressure * f64::from(enforcers);
                     if case.turns_left == 1 {
                         journal.push(|| Event {

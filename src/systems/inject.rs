@@ -7,8 +7,7 @@ use super::id;
 use crate::model::events::{Event, EventKind};
 use crate::model::params::Parameters;
 use crate::model::state::{
-    Choice, Clock, Journal, Orders, Posture, Relations, Roster, ScenarioRes, Standing, Target,
-    refresh_standing,
+    Choice, Clock, Journal, Orders, Posture, Relations, Roster, ScenarioRes, Standing, Target, refresh_standing,
 };
 use crate::scenario::validated::InjectKind;
 
@@ -29,28 +28,11 @@ pub fn inject(
     let start = s.injects.partition_point(|i| i.turn < turn);
     for inj in s.injects[start..].iter().take_while(|i| i.turn == turn) {
         if !inj.report.is_empty() {
-            journal.push(|| Event {
-                turn,
-                kind: EventKind::Inject {
-                    report: inj.report.clone(),
-                },
-            });
+            journal.push(|| Event { turn, kind: EventKind::Inject { report: inj.report.clone() } });
         }
         match &inj.event {
-            InjectKind::Operation {
-                actor,
-                action,
-                target,
-                apparent,
-            } => {
-                orders.scripted.push((
-                    *actor,
-                    Choice {
-                        action: *action,
-                        target: Target::Asset(*target),
-                    },
-                    *apparent,
-                ));
+            InjectKind::Operation { actor, action, target, apparent } => {
+                orders.scripted.push((*actor, Choice { action: *action, target: Target::Asset(*target) }, *apparent));
             }
             InjectKind::Commit { actor, set } | InjectKind::Withdraw { actor, set } => {
                 let joined = matches!(inj.event, InjectKind::Commit { .. });
@@ -72,29 +54,16 @@ pub fn inject(
             }
             InjectKind::SetParameter { name, value } => {
                 params.set(name, *value);
-                journal.push(|| Event {
-                    turn,
-                    kind: EventKind::ParameterChanged {
-                        name: name.clone(),
-                        value: *value,
-                    },
-                });
+                journal
+                    .push(|| Event { turn, kind: EventKind::ParameterChanged { name: name.clone(), value: *value } });
             }
-            InjectKind::SetDoctrine {
-                actor,
-                field,
-                value,
-            } => {
+            InjectKind::SetDoctrine { actor, field, value } => {
                 if let Ok((_, mut posture)) = actors.get_mut(roster.actors[actor.index()]) {
                     posture.0.set(field, *value);
                 }
                 journal.push(|| Event {
                     turn,
-                    kind: EventKind::DoctrineChanged {
-                        actor: id(s, *actor),
-                        field: field.clone(),
-                        value: *value,
-                    },
+                    kind: EventKind::DoctrineChanged { actor: id(s, *actor), field: field.clone(), value: *value },
                 });
             }
             InjectKind::SetTension { a, b, value } => {
@@ -105,11 +74,7 @@ pub fn inject(
                 }
                 journal.push(|| Event {
                     turn,
-                    kind: EventKind::TensionChanged {
-                        a: id(s, *a),
-                        b: id(s, *b),
-                        value: *value,
-                    },
+                    kind: EventKind::TensionChanged { a: id(s, *a), b: id(s, *b), value: *value },
                 });
             }
             InjectKind::Report => {}

@@ -27,10 +27,7 @@ pub use record::classify;
 pub fn turn_schedule() -> Schedule {
     let mut schedule = Schedule::default();
     schedule.set_executor(SingleThreadedExecutor::new());
-    schedule.set_build_settings(ScheduleBuildSettings {
-        ambiguity_detection: LogLevel::Error,
-        ..Default::default()
-    });
+    schedule.set_build_settings(ScheduleBuildSettings { ambiguity_detection: LogLevel::Error, ..Default::default() });
     schedule.add_systems(
         (
             begin_turn::begin_turn,
@@ -63,12 +60,7 @@ pub(crate) fn escalate_dyad(
     if let Some(from) = rel.touch(a, b, r) {
         journal.push(|| Event {
             turn,
-            kind: EventKind::RungChange {
-                a: id(scenario, a),
-                b: id(scenario, b),
-                from,
-                to: r,
-            },
+            kind: EventKind::RungChange { a: id(scenario, a), b: id(scenario, b), from, to: r },
         });
     }
     if r > tally.highest {

@@ -45,15 +45,7 @@ pub fn operate(
     };
     for &(actor, choice, apparent) in &orders.scripted {
         if let Target::Asset(asset) = choice.target {
-            w.infrastructure_op(
-                &mut actors,
-                &mut assets,
-                actor,
-                choice.action,
-                asset,
-                apparent,
-                true,
-            );
+            w.infrastructure_op(&mut actors, &mut assets, actor, choice.action, asset, apparent, true);
         }
     }
     for (i, chosen) in orders.chosen.iter().enumerate() {
@@ -62,19 +54,9 @@ pub fn operate(
         let act = &s.actions[choice.action.index()];
         match (act.purpose, choice.target) {
             (Purpose::Operation, Target::Asset(asset)) => {
-                w.infrastructure_op(
-                    &mut actors,
-                    &mut assets,
-                    a,
-                    choice.action,
-                    asset,
-                    None,
-                    false,
-                );
+                w.infrastructure_op(&mut actors, &mut assets, a, choice.action, asset, None, false);
             }
-            (Purpose::Force, Target::Actor(b)) => {
-                w.force(&mut actors, &mut assets, a, choice.action, b)
-            }
+            (Purpose::Force, Target::Actor(b)) => w.force(&mut actors, &mut assets, a, choice.action, b),
             (Purpose::Proliferate, _) => w.proliferate(&mut actors, a, choice.action),
             _ => {}
         }
@@ -95,25 +77,11 @@ struct World_<'a> {
     rng: &'a mut rand_chacha::ChaCha8Rng,
 }
 
-type ActorQ<'w, 's> = Query<
-    'w,
-    's,
-    (
-        &'static ActorInfo,
-        &'static mut Capability,
-        &'static Standing,
-    ),
->;
+type ActorQ<'w, 's> = Query<'w, 's, (&'static ActorInfo, &'static mut Capability, &'static Standing)>;
 
 impl World_<'_> {
-    fn standing(
-        &self,
-        actors: &ActorQ,
-        a: ActorId,
-    ) -> (bool, crate::model::ids::PrincipleMask, f64, f64) {
-        let (_, cap, st) = actors
-            .get(self.roster.actors[a.index()])
-            .expect("actor entity");
+    fn standing(&self, actors: &ActorQ, a: ActorId) -> (bool, crate::model::ids::PrincipleMask, f64, f64) {
+        let (_, cap, st) = actors.get(self.roster.actors[a.index()]).expect("actor entity");
         (st.signatory, st.bound, cap.0.offense, cap.0.defense)
     }
 
@@ -128,6 +96,7 @@ impl World_<'_> {
             self.tt.score_others += w;
         }
         self.tally.choices_by_action[action.index()] += 1;
+        self.tally.act_rung(signatory, act.rung);
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -217,16 +186,7 @@ impl World_<'_> {
                         damage: round3(dealt),
                     },
                 });
-                escalate_dyad(
-                    self.rel,
-                    self.tally,
-                    self.journal,
-                    s,
-                    turn,
-                    a,
-                    victim,
-                    act.rung,
-                );
+                escalate_dyad(self.rel, self.tally, self.journal, s, turn, a, victim, act.rung);
                 self.intel.pending.push(PendingOp {
                     victim,
                     actor: a,
@@ -263,23 +223,14 @@ impl World_<'_> {
         for (k, asset) in s.assets.iter().enumerate() {
             if asset.owner == b {
                 // Strikes are not stopped by cyber defence, nor aimed at exposure.
-                let dmg = act.effects.damage
-                    * self.p.damage_scale
-                    * (0.4 + 0.6 * offense)
-                    * asset.criticality;
+                let dmg = act.effects.damage * self.p.damage_scale * (0.4 + 0.6 * offense) * asset.criticality;
                 total += self.hit(assets, AssetId::from_index(k), dmg) * asset.criticality;
             }
         }
         let _ = defense;
         let turn = self.turn;
-        self.journal.push(|| Event {
-            turn,
-            kind: EventKind::Force {
-                by: id(s, a),
-                against: id(s, b),
-                damage: round3(total),
-            },
-        });
+        self.journal
+            .push(|| Event { turn, kind: EventKind::Force { by: id(s, a), against: id(s, b), damage: round3(total) } });
         self.record_violations(a, Some(b), act.violates, bound, signatory);
         self.rel.add_tension(a, b, act.effects.tension);
         self.rel.add_grievance(b, a, act.effects.grievance);
@@ -290,17 +241,10 @@ impl World_<'_> {
         escalate_dyad(self.rel, self.tally, self.journal, s, turn, a, b, act.rung);
         // Collective defence: an armed attack on one is an attack on all.
         for al in &s.alliances {
-            if al.kind == AllianceKind::CollectiveDefense
-                && al.members.contains(&b)
-                && !al.members.contains(&a)
-            {
+            if al.kind == AllianceKind::CollectiveDefense && al.members.contains(&b) && !al.members.contains(&a) {
                 for &m in &al.members {
                     if m != b {
-                        self.rel.add_grievance(
-                            m,
-                            a,
-                            self.p.alliance_solidarity * act.effects.grievance,
-                        );
+                        self.rel.add_grievance(m, a, self.p.alliance_solidarity * act.effects.grievance);
                         let i = self.rel.ix(m, a);
                         self.rel.force_suffered[i] = true;
                     }
@@ -325,17 +269,12 @@ impl World_<'_> {
             }
         }
         let turn = self.turn;
-        self.journal.push(|| Event {
-            turn,
-            kind: EventKind::Proliferation { actor: id(s, a) },
-        });
+        self.journal.push(|| Event { turn, kind: EventKind::Proliferation { actor: id(s, a) } });
         self.record_violations(a, None, act.violates, bound, signatory);
     }
 
     fn principal(&self, actors: &ActorQ, a: ActorId) -> ActorId {
-        let (info, ..) = actors
-            .get(self.roster.actors[a.index()])
-            .expect("actor entity");
+        let (info, ..) = actors.get(self.roster.actors[a.index()]).expect("actor entity");
         match (info.kind, info.sponsor) {
             (ActorKind::State, _) | (_, None) => a,
             (_, Some(s)) => s,
@@ -351,9 +290,7 @@ impl World_<'_> {
 
     /// Removes health from an asset; returns what was actually lost.
     fn hit(&mut self, assets: &mut Query<&mut Health>, asset: AssetId, damage: f64) -> f64 {
-        let mut h = assets
-            .get_mut(self.roster.assets[asset.index()])
-            .expect("asset entity");
+        let mut h = assets.get_mut(self.roster.assets[asset.index()]).expect("asset entity");
         let before = h.intrinsic;
         h.intrinsic = (h.intrinsic - damage).max(0.0);
         before - h.intrinsic

@@ -28,16 +28,8 @@ pub fn record(
     let signatories = standings.iter().filter(|st| st.signatory).count() as f64;
     let others = n - signatories;
     tally.score_series.push(tt.score / n);
-    tally.score_signatories.push(if signatories > 0.0 {
-        tt.score_signatories / signatories
-    } else {
-        0.0
-    });
-    tally.score_others.push(if others > 0.0 {
-        tt.score_others / others
-    } else {
-        0.0
-    });
+    tally.score_signatories.push(if signatories > 0.0 { tt.score_signatories / signatories } else { 0.0 });
+    tally.score_others.push(if others > 0.0 { tt.score_others / others } else { 0.0 });
     let current = rel.rung.iter().copied().max().unwrap_or(Rung::StatusQuo);
     tally.rung_series.push(current);
     if tt.disruptive_or_worse > 0 {
@@ -58,13 +50,7 @@ pub fn record(
     if end {
         clock.finished = true;
         let outcome = classify(&tally, &params);
-        journal.push(|| Event {
-            turn,
-            kind: EventKind::End {
-                outcome: outcome.slug().into(),
-                turns: turn,
-            },
-        });
+        journal.push(|| Event { turn, kind: EventKind::End { outcome: outcome.slug().into(), turns: turn } });
     }
 }
 
@@ -80,9 +66,7 @@ pub fn classify(tally: &Tally, params: &Parameters) -> Outcome {
         Outcome::ArmedConflict
     } else if tally.highest < Rung::Disruptive {
         Outcome::Contained
-    } else if f64::from(tally.turns_disruptive) >= params.protracted_min_turns
-        || last >= Rung::Disruptive
-    {
+    } else if f64::from(tally.turns_disruptive) >= params.protracted_min_turns || last >= Rung::Disruptive {
         Outcome::ProtractedCyberConflict
     } else {
         Outcome::DeEscalated

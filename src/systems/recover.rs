@@ -29,10 +29,7 @@ pub fn recover(
             continue;
         };
         if h.intrinsic < 1.0 {
-            let resilience = actors
-                .get(roster.actors[asset.owner.index()])
-                .map(|c| c.0.resilience)
-                .unwrap_or(0.5);
+            let resilience = actors.get(roster.actors[asset.owner.index()]).map(|c| c.0.resilience).unwrap_or(0.5);
             h.intrinsic = (h.intrinsic + asset.recovery * (0.5 + 0.5 * resilience)).min(1.0);
         }
     }
@@ -58,15 +55,7 @@ pub fn recover(
                 rel.quiet[i] = 0;
                 rel.quiet[j] = 0;
                 let (x, y) = (ActorId::from_index(a), ActorId::from_index(b));
-                journal.push(|| Event {
-                    turn,
-                    kind: EventKind::RungChange {
-                        a: id(s, x),
-                        b: id(s, y),
-                        from,
-                        to,
-                    },
-                });
+                journal.push(|| Event { turn, kind: EventKind::RungChange { a: id(s, x), b: id(s, y), from, to } });
             }
         }
     }

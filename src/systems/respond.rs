@@ -37,10 +37,7 @@ pub fn respond(
         if act.is_hostile() || act.purpose == Purpose::Proliferate {
             continue; // carried out in the operate phase
         }
-        let signatory = actors
-            .get(roster.actors[i])
-            .map(|(_, _, st)| st.signatory)
-            .unwrap_or(false);
+        let signatory = actors.get(roster.actors[i]).map(|(_, _, st)| st.signatory).unwrap_or(false);
         let w = act.tier.weight();
         tt.score += w;
         if signatory {
@@ -49,25 +46,18 @@ pub fn respond(
             tt.score_others += w;
         }
         tally.choices_by_action[choice.action.index()] += 1;
+        tally.act_rung(signatory, act.rung);
         let name = act.id.clone();
         match (act.purpose, choice.target) {
             (Purpose::BuildCapacity, _) | (Purpose::Harden, _) => {
                 if let Ok((_, mut cap, _)) = actors.get_mut(roster.actors[i]) {
                     if act.purpose == Purpose::BuildCapacity {
-                        cap.0.offense =
-                            (cap.0.offense + p.capacity_step * act.effects.offense_gain).min(1.0);
+                        cap.0.offense = (cap.0.offense + p.capacity_step * act.effects.offense_gain).min(1.0);
                     } else {
-                        cap.0.defense =
-                            (cap.0.defense + p.hardening_step * act.effects.defense_gain).min(1.0);
+                        cap.0.defense = (cap.0.defense + p.hardening_step * act.effects.defense_gain).min(1.0);
                     }
                 }
-                journal.push(|| Event {
-                    turn,
-                    kind: EventKind::Posture {
-                        actor: id(s, a),
-                        action: name,
-                    },
-                });
+                journal.push(|| Event { turn, kind: EventKind::Posture { actor: id(s, a), action: name } });
             }
             (Purpose::PublicAttribution, Target::Case(ci)) => {
                 let Some(inv) = intel.investigations.get(ci) else {
@@ -90,11 +80,7 @@ pub fn respond(
                             break;
                         }
                         if let Ok((info, cap, st)) = actors.get(e) {
-                            if info.id != a
-                                && info.id != named
-                                && st.signatory
-                                && cap.0.attribution >= 0.6
-                            {
+                            if info.id != a && info.id != named && st.signatory && cap.0.attribution >= 0.6 {
                                 joint.push(info.id);
                             }
                         }
@@ -107,16 +93,7 @@ pub fn respond(
                 }
                 rel.add_tension(a, named, act.effects.tension);
                 rel.add_grievance(named, a, act.effects.grievance);
-                escalate_dyad(
-                    &mut rel,
-                    &mut tally,
-                    &mut journal,
-                    s,
-                    turn,
-                    a,
-                    named,
-                    act.rung,
-                );
+                escalate_dyad(&mut rel, &mut tally, &mut journal, s, turn, a, named, act.rung);
                 if violated {
                     intel.named_this_turn.push(ci);
                 }
@@ -135,13 +112,7 @@ pub fn respond(
                 rel.add_tension(a, b, act.effects.tension);
                 rel.add_grievance(b, a, act.effects.grievance);
                 escalate_dyad(&mut rel, &mut tally, &mut journal, s, turn, a, b, act.rung);
-                journal.push(|| Event {
-                    turn,
-                    kind: EventKind::Protest {
-                        by: id(s, a),
-                        against: id(s, b),
-                    },
-                });
+                journal.push(|| Event { turn, kind: EventKind::Protest { by: id(s, a), against: id(s, b) } });
             }
             (Purpose::Sanction, Target::Actor(b)) => {
                 let ab = rel.ix(a, b);
@@ -154,13 +125,7 @@ pub fn respond(
                 tally.per_actor[a.index()].sanctions_imposed += 1;
                 tally.per_actor[b.index()].sanctions_suffered += 1;
                 escalate_dyad(&mut rel, &mut tally, &mut journal, s, turn, a, b, act.rung);
-                journal.push(|| Event {
-                    turn,
-                    kind: EventKind::Sanction {
-                        by: id(s, a),
-                        against: id(s, b),
-                    },
-                });
+                journal.push(|| Event { turn, kind: EventKind::Sanction { by: id(s, a), against: id(s, b) } });
             }
             (Purpose::DeEscalate, Target::Actor(b)) => {
                 rel.add_tension(a, b, act.effects.tension);
@@ -174,22 +139,13 @@ pub fn respond(
                     rel.rung[ba] = lower;
                     journal.push(|| Event {
                         turn,
-                        kind: EventKind::RungChange {
-                            a: id(s, a),
-                            b: id(s, b),
-                            from: r,
-                            to: lower,
-                        },
+                        kind: EventKind::RungChange { a: id(s, a), b: id(s, b), from: r, to: lower },
                     });
                 }
                 tally.deescalations += 1;
                 journal.push(|| Event {
                     turn,
-                    kind: EventKind::DeEscalation {
-                        by: id(s, a),
-                        with: id(s, b),
-                        action: name,
-                    },
+                    kind: EventKind::DeEscalation { by: id(s, a), with: id(s, b), action: name },
                 });
             }
             _ => {}

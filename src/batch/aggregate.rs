@@ -1,0 +1,284 @@
+//! Streaming, exactly mergeable aggregates of a batch.
+//!
+//! Nothing here keeps a run's time series: each finished run is folded in and dropped,
+//! so memory does not grow with the number of runs. Every accumulator is an integer
+//! count or a fixed-point sum (see [`crate::stats`]), so folding in any order or
+//! merging shards gives the very same bytes as one unsharded batch.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::ladder::Rung;
+use crate::record::RunRecord;
+use crate::stats::{Moments, fp};
+
+/// Exact distribution of a fixed-point value: value → count.
+pub type Hist = BTreeMap<i64, u64>;
+
+/// Per-run scalar metrics summarised in `summary.json` (name, getter).
+pub const SCALARS: &[(&str, fn(&RunRecord) -> f64)] = &[
+    ("mean_score", |r| r.mean_score()),
+    ("total_score", |r| r.total_score()),
+    ("highest_rung_level", |r| f64::from(r.highest_rung.level())),
+    ("downtime", |r| r.downtime()),
+    ("downtime_signatories", |r| r.downtime_signatories),
+    ("downtime_others", |r| r.downtime_others),
+    ("civilian_harm", |r| r.civilian_harm),
+    ("operations", |r| f64::from(r.operations())),
+    ("violations_by_signatories", |r| f64::from(r.violations_by_signatories)),
+    ("violations_by_others", |r| f64::from(r.violations_by_others)),
+    ("sanctions", |r| f64::from(r.sanctions)),
+    ("force_uses", |r| f64::from(r.force_uses)),
+    ("attributions_public", |r| f64::from(r.attributions_public)),
+    ("attributions_wrong", |r| f64::from(r.attributions_wrong)),
+    ("beliefs_wrong", |r| f64::from(r.beliefs_wrong)),
+    ("turns_played", |r| f64::from(r.turns_played)),
+];
+
+/// Groups of the per-turn score: everyone, signatories, non-signatories.
+pub const GROUPS: [&str; 3] = ["all", "signatories", "non-signatories"];
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TurnAgg {
+    /// Runs still going at this turn.
+    pub alive: u64,
+    /// Escalation score per group.
+    pub score: [Hist; 3],
+    /// Global current rung: runs at each level.
+    pub rung: [u64; 7],
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActorAgg {
+    pub ops_launched: u64,
+    pub ops_suffered: u64,
+    pub violations: u64,
+    pub downtime: u64,
+    pub sanctions_imposed: u64,
+    pub sanctions_suffered: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttributionAgg {
+    pub detected: u64,
+    pub undetected: u64,
+    pub beliefs: u64,
+    pub beliefs_wrong: u64,
+    pub public: u64,
+    pub public_wrong: u64,
+    pub delays: [u64; 16],
+}
+
+/// Everything a batch accumulates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Aggregate {
+    pub runs: u64,
+    pub outcomes: [u64; 4],
+    /// Runs by highest rung: all acts, signatories' acts, non-signatories' acts.
+    pub highest: [[u64; 7]; 3],
+    /// Runs by turn of first use of force (index = turn; 0 unused).
+    pub first_force: Vec<u64>,
+    pub scalars: BTreeMap<String, Moments>,
+    pub per_turn: Vec<TurnAgg>,
+    /// Violations per principle, by actors bound by it and by others.
+    pub violations_bound: Vec<u64>,
+    pub violations_unbound: Vec<u64>,
+    pub downtime_by_sector: [u64; 9],
+    pub attribution: AttributionAgg,
+    pub ops_by_action: Vec<u64>,
+    pub choices_by_action: Vec<u64>,
+    pub per_actor: Vec<ActorAgg>,
+    /// Declared rival dyads, and how many of them saw any operation, summed over runs.
+    pub rival_dyads: u64,
+    pub rival_dyads_in_conflict: u64,
+}
+
+impl Aggregate {
+    pub fn new(turns: u32, actions: usize, principles: usize, actors: usize) -> Self {
+        Aggregate {
+            runs: 0,
+            outcomes: [0; 4],
+            highest: [[0; 7]; 3],
+            first_force: vec![0; turns as usize + 1],
+            scalars: SCALARS.iter().map(|(n, _)| (n.to_string(), Moments::default())).collect(),
+            per_turn: vec![TurnAgg::default(); turns as usize],
+            violations_bound: vec![0; principles],
+            violations_unbound: vec![0; principles],
+            downtime_by_sector: [0; 9],
+            attribution: AttributionAgg::default(),
+            ops_by_action: vec![0; actions],
+            choices_by_action: vec![0; actions],
+            per_actor: vec![ActorAgg::default(); actors],
+            rival_dyads: 0,
+            rival_dyads_in_conflict: 0,
+        }
+    }
+
+    /// Folds one run in.
+    pub fn add(&mut self, r: &RunRecord) {
+        self.runs += 1;
+        self.outcomes[r.outcome.index()] += 1;
+        for (g, rung) in [r.highest_rung, r.highest_rung_signatories, r.highest_rung_others].into_iter().enumerate() {
+            self.highest[g][usize::from(rung.level())] += 1;
+        }
+        if let Some(t) = r.first_force_turn {
+            if let Some(slot) = self.first_force.get_mut(t as usize) {
+                *slot += 1;
+            }
+        }
+        for (name, get) in SCALARS {
+            if let Some(m) = self.scalars.get_mut(*name) {
+                m.add(get(r));
+            }
+        }
+        for (t, agg) in self.per_turn.iter_mut().enumerate() {
+            if t >= r.score.len() {
+                break;
+            }
+            agg.alive += 1;
+            for (g, series) in [&r.score, &r.score_signatories, &r.score_others].into_iter().enumerate() {
+                *agg.score[g].entry(fp(series[t])).or_insert(0) += 1;
+            }
+            agg.rung[usize::from(r.rung[t].level())] += 1;
+        }
+        add_each(&mut self.violations_bound, &r.violations_bound);
+        add_each(&mut self.violations_unbound, &r.violations_unbound);
+        for (d, x) in self.downtime_by_sector.iter_mut().zip(r.downtime_by_sector) {
+            *d += x as u64;
+        }
+        let a = &mut self.attribution;
+        a.detected += u64::from(r.detected);
+        a.undetected += u64::from(r.undetected);
+        a.beliefs += u64::from(r.beliefs);
+        a.beliefs_wrong += u64::from(r.beliefs_wrong);
+        a.public += u64::from(r.attributions_public);
+        a.public_wrong += u64::from(r.attributions_wrong);
+        for (d, x) in a.delays.iter_mut().zip(r.attribution_delays) {
+            *d += u64::from(x);
+        }
+        add_each(&mut self.ops_by_action, &r.ops_by_action);
+        add_each(&mut self.choices_by_action, &r.choices_by_action);
+        for (agg, t) in self.per_actor.iter_mut().zip(&r.per_actor) {
+            agg.ops_launched += u64::from(t.ops_launched);
+            agg.ops_suffered += u64::from(t.ops_suffered);
+            agg.violations += u64::from(t.violations);
+            agg.downtime += t.downtime as u64;
+            agg.sanctions_imposed += u64::from(t.sanctions_imposed);
+            agg.sanctions_suffered += u64::from(t.sanctions_suffered);
+        }
+        self.rival_dyads += u64::from(r.rival_dyads);
+        self.rival_dyads_in_conflict += u64::from(r.rival_dyads_in_conflict);
+    }
+
+    /// Merges another part of the same batch in (exact: the order does not matter).
+    pub fn merge(&mut self, o: &Aggregate) {
+        self.runs += o.runs;
+        add_each(&mut self.outcomes, &o.outcomes);
+        for g in 0..3 {
+            add_each(&mut self.highest[g], &o.highest[g]);
+        }
+        add_each(&mut self.first_force, &o.first_force);
+        for (k, m) in &o.scalars {
+            self.scalars.entry(k.clone()).or_default().merge(m);
+        }
+        for (a, b) in self.per_turn.iter_mut().zip(&o.per_turn) {
+            a.alive += b.alive;
+            for g in 0..3 {
+                for (v, c) in &b.score[g] {
+                    *a.score[g].entry(*v).or_insert(0) += c;
+                }
+            }
+            add_each(&mut a.rung, &b.rung);
+        }
+        add_each(&mut self.violations_bound, &o.violations_bound);
+        add_each(&mut self.violations_unbound, &o.violations_unbound);
+        add_each(&mut self.downtime_by_sector, &o.downtime_by_sector);
+        let (a, b) = (&mut self.attribution, &o.attribution);
+        a.detected += b.detected;
+        a.undetected += b.undetected;
+        a.beliefs += b.beliefs;
+        a.beliefs_wrong += b.beliefs_wrong;
+        a.public += b.public;
+        a.public_wrong += b.public_wrong;
+        add_each(&mut a.delays, &b.delays);
+        add_each(&mut self.ops_by_action, &o.ops_by_action);
+        add_each(&mut self.choices_by_action, &o.choices_by_action);
+        for (a, b) in self.per_actor.iter_mut().zip(&o.per_actor) {
+            a.ops_launched += b.ops_launched;
+            a.ops_suffered += b.ops_suffered;
+            a.violations += b.violations;
+            a.downtime += b.downtime;
+            a.sanctions_imposed += b.sanctions_imposed;
+            a.sanctions_suffered += b.sanctions_suffered;
+        }
+        self.rival_dyads += o.rival_dyads;
+        self.rival_dyads_in_conflict += o.rival_dyads_in_conflict;
+    }
+
+    /// Whether two aggregates have the same shape (same scenario tables).
+    pub fn same_shape(&self, o: &Aggregate) -> bool {
+        self.per_turn.len() == o.per_turn.len()
+            && self.violations_bound.len() == o.violations_bound.len()
+            && self.ops_by_action.len() == o.ops_by_action.len()
+            && self.per_actor.len() == o.per_actor.len()
+    }
+}
+
+fn add_each<T: Copy + std::ops::AddAssign, U: Copy + Into<T>>(a: &mut [T], b: &[U]) {
+    for (x, y) in a.iter_mut().zip(b) {
+        *x += (*y).into();
+    }
+}
+
+/// Moments of an exact histogram.
+pub fn hist_moments(h: &Hist) -> Moments {
+    let mut m = Moments::default();
+    for (&v, &c) in h {
+        let v = i128::from(v);
+        let c128 = i128::from(c);
+        m.n += c;
+        m.sum += v * c128;
+        m.sumsq += v * v * c128;
+    }
+    m
+}
+
+/// The `q` quantile (0..=1) of an exact histogram, as a value (lower nearest rank).
+pub fn hist_quantile(h: &Hist, q: f64) -> f64 {
+    let n: u64 = h.values().sum();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let rank = ((q * n as f64).ceil() as u64).clamp(1, n);
+    let mut seen = 0;
+    for (&v, &c) in h {
+        seen += c;
+        if seen >= rank {
+            return v as f64 / crate::stats::FP;
+        }
+    }
+    f64::NAN
+}
+
+/// Rung levels as names, for files.
+pub fn rung_names() -> [&'static str; 7] {
+    Rung::ALL.map(|r| r.slug())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_of_exact_histograms() {
+        let mut h = Hist::new();
+        for v in 1..=100 {
+            *h.entry(fp(f64::from(v))).or_insert(0) += 1;
+        }
+        assert_eq!(hist_quantile(&h, 0.5), 50.0);
+        assert_eq!(hist_quantile(&h, 0.975), 98.0);
+        assert_eq!(hist_quantile(&h, 0.0), 1.0);
+        assert!((hist_moments(&h).mean() - 50.5).abs() < 1e-9);
+    }
+}

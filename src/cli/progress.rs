@@ -1,0 +1,36 @@
+//! The progress bar and Ctrl-C handling shared by long-running subcommands.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// A progress bar on stderr with runs/s and ETA; hidden with `quiet` or when stderr
+/// is not a terminal.
+pub fn bar(total: u64, quiet: bool) -> ProgressBar {
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
+    }
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40.cyan/blue} {pos}/{len} runs  {per_sec}  ETA {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+/// Sets `flag` on Ctrl-C (once per process; later calls are no-ops).
+pub fn on_ctrl_c(flag: Arc<AtomicBool>) {
+    let _ = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            // Second Ctrl-C: the user really wants out.
+            std::process::exit(i32::from(crate::exit::INTERRUPTED));
+        }
+        eprintln!("\ninterrupt received: stopping after the current block of runs…");
+    });
+}
+
+pub fn interrupted(flag: &AtomicBool) -> bool {
+    flag.load(Ordering::SeqCst)
+}

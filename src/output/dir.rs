@@ -1,0 +1,86 @@
+//! An output directory that appears only when complete.
+//!
+//! Everything is written under a hidden temporary name beside the final one
+//! (`.NAME.partial-PID`) and renamed into place at the end. An error, a panic or
+//! Ctrl-C removes the temporary directory; even a `kill -9` leaves only a hidden
+//! `.partial` directory without a manifest, never one that looks finished.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+pub struct OutputDir {
+    final_path: PathBuf,
+    temp: PathBuf,
+    done: bool,
+}
+
+impl OutputDir {
+    /// Prepares to write `final_path`, which must not exist yet.
+    pub fn create(final_path: &Path) -> io::Result<OutputDir> {
+        if final_path.exists() {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!("{} already exists; choose another --out, or remove it first", final_path.display()),
+            ));
+        }
+        let parent = match final_path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent)?;
+        let name = final_path
+            .file_name()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the output path has no directory name"))?;
+        let temp = parent.join(format!(".{}.partial-{}", name.to_string_lossy(), std::process::id()));
+        if temp.exists() {
+            fs::remove_dir_all(&temp)?;
+        }
+        fs::create_dir(&temp)?;
+        Ok(OutputDir { final_path: final_path.to_path_buf(), temp, done: false })
+    }
+
+    /// Where files go while the batch runs.
+    pub fn path(&self) -> &Path {
+        &self.temp
+    }
+
+    pub fn final_path(&self) -> &Path {
+        &self.final_path
+    }
+
+    /// Moves the finished directory into place.
+    pub fn commit(mut self) -> io::Result<PathBuf> {
+        if self.final_path.exists() {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!(
+                    "{} appeared while the batch ran; results are left in {}",
+                    self.final_path.display(),
+                    self.temp.display()
+                ),
+            ));
+        }
+        fs::rename(&self.temp, &self.final_path)?;
+        self.done = true;
+        Ok(self.final_path.clone())
+    }
+}
+
+impl Drop for OutputDir {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = fs::remove_dir_all(&self.temp);
+        }
+    }
+}
+
+/// Writes a file in one go through a temporary name, so readers never see half of it.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let tmp = path.with_extension(format!(
+        "{}.tmp",
+        path.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default()
+    ));
+    fs::write(&tmp, bytes)?;
+    fs::rename(&tmp, path)
+}

@@ -1,0 +1,223 @@
+//! `runs.csv` / `runs.jsonl`: one row per run with every per-run metric.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use super::Format;
+use crate::model::sector::Sector;
+use crate::record::RunRecord;
+use crate::scenario::Scenario;
+
+/// A cell of a row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Int(i64),
+    Num(f64),
+    Text(String),
+    Empty,
+}
+
+impl Cell {
+    fn csv(&self) -> String {
+        match self {
+            Cell::Int(i) => i.to_string(),
+            Cell::Num(x) => fmt_num(*x),
+            Cell::Text(t) => t.clone(),
+            Cell::Empty => String::new(),
+        }
+    }
+    fn json(&self) -> serde_json::Value {
+        match self {
+            Cell::Int(i) => (*i).into(),
+            Cell::Num(x) => {
+                serde_json::Number::from_f64(crate::stats::round6(*x)).map_or(serde_json::Value::Null, Into::into)
+            }
+            Cell::Text(t) => t.clone().into(),
+            Cell::Empty => serde_json::Value::Null,
+        }
+    }
+}
+
+/// Numbers are written rounded to six decimals: stable across platforms and readable.
+pub fn fmt_num(x: f64) -> String {
+    if !x.is_finite() {
+        return String::new();
+    }
+    let r = crate::stats::round6(x);
+    if r == 0.0 { "0".into() } else { format!("{r}") }
+}
+
+/// Column names of the runs table for a scenario.
+pub fn columns(s: &Scenario) -> Vec<String> {
+    let mut c: Vec<String> = [
+        "run",
+        "seed",
+        "outcome",
+        "turns_played",
+        "highest_rung",
+        "highest_rung_signatories",
+        "highest_rung_others",
+        "final_rung",
+        "first_force_turn",
+        "mean_score",
+        "total_score",
+        "max_score",
+        "downtime",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    c.extend(Sector::ALL.iter().map(|x| format!("downtime_{}", x.slug())));
+    c.extend(
+        [
+            "downtime_signatories",
+            "downtime_others",
+            "civilian_harm",
+            "operations",
+            "violations_by_signatories",
+            "violations_by_others",
+        ]
+        .map(String::from),
+    );
+    c.extend(s.actions.iter().map(|a| format!("n_{}", a.id)));
+    c.extend(s.principles.iter().map(|p| format!("violations_{}", p.key)));
+    c.extend(
+        [
+            "detected",
+            "undetected",
+            "beliefs",
+            "beliefs_wrong",
+            "attributions_public",
+            "attributions_wrong",
+            "mean_attribution_delay",
+            "sanctions",
+            "force_uses",
+            "deescalations",
+            "hostile_dyads",
+            "rival_dyads",
+            "rival_dyads_in_conflict",
+        ]
+        .map(String::from),
+    );
+    c
+}
+
+/// The row of one run, in the order of [`columns`].
+pub fn values(index: u64, r: &RunRecord) -> Vec<Cell> {
+    use Cell::*;
+    let int = |x: u32| Int(i64::from(x));
+    let max_score = r.score.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let mut v = vec![
+        Int(index as i64),
+        Text(r.seed.to_string()),
+        Text(r.outcome.slug().into()),
+        int(r.turns_played),
+        Text(r.highest_rung.slug().into()),
+        Text(r.highest_rung_signatories.slug().into()),
+        Text(r.highest_rung_others.slug().into()),
+        Text(r.final_rung.slug().into()),
+        r.first_force_turn.map_or(Empty, int),
+        Num(r.mean_score()),
+        Num(r.total_score()),
+        if max_score.is_finite() { Num(max_score) } else { Empty },
+        Num(r.downtime()),
+    ];
+    v.extend(r.downtime_by_sector.iter().map(|&d| Num(d)));
+    v.extend([
+        Num(r.downtime_signatories),
+        Num(r.downtime_others),
+        Num(r.civilian_harm),
+        int(r.operations()),
+        int(r.violations_by_signatories),
+        int(r.violations_by_others),
+    ]);
+    v.extend(r.choices_by_action.iter().map(|&n| int(n)));
+    v.extend(r.violations_bound.iter().zip(&r.violations_unbound).map(|(a, b)| int(a + b)));
+    v.extend([
+        int(r.detected),
+        int(r.undetected),
+        int(r.beliefs),
+        int(r.beliefs_wrong),
+        int(r.attributions_public),
+        int(r.attributions_wrong),
+        r.mean_attribution_delay.map_or(Empty, Num),
+        int(r.sanctions),
+        int(r.force_uses),
+        int(r.deescalations),
+        int(r.hostile_dyads),
+        int(r.rival_dyads),
+        int(r.rival_dyads_in_conflict),
+    ]);
+    v
+}
+
+/// Writes rows of named cells in one of the row formats.
+pub trait RowWriter {
+    fn header(&mut self, columns: &[String]) -> std::io::Result<()>;
+    fn row(&mut self, cells: &[Cell]) -> std::io::Result<()>;
+    fn finish(self: Box<Self>) -> std::io::Result<()>;
+}
+
+struct CsvRows(csv::Writer<BufWriter<File>>);
+
+impl RowWriter for CsvRows {
+    fn header(&mut self, columns: &[String]) -> std::io::Result<()> {
+        self.0.write_record(columns).map_err(std::io::Error::other)
+    }
+    fn row(&mut self, cells: &[Cell]) -> std::io::Result<()> {
+        self.0.write_record(cells.iter().map(Cell::csv)).map_err(std::io::Error::other)
+    }
+    fn finish(self: Box<Self>) -> std::io::Result<()> {
+        let mut w = self.0.into_inner().map_err(|e| std::io::Error::other(e.to_string()))?;
+        w.flush()?;
+        w.get_ref().sync_all()
+    }
+}
+
+struct JsonlRows {
+    out: BufWriter<File>,
+    columns: Vec<String>,
+}
+
+impl RowWriter for JsonlRows {
+    fn header(&mut self, columns: &[String]) -> std::io::Result<()> {
+        self.columns = columns.to_vec();
+        Ok(())
+    }
+    fn row(&mut self, cells: &[Cell]) -> std::io::Result<()> {
+        let mut obj = serde_json::Map::new();
+        for (k, c) in self.columns.iter().zip(cells) {
+            obj.insert(k.clone(), c.json());
+        }
+        serde_json::to_writer(&mut self.out, &obj)?;
+        self.out.write_all(b"\n")
+    }
+    fn finish(mut self: Box<Self>) -> std::io::Result<()> {
+        self.out.flush()?;
+        self.out.get_ref().sync_all()
+    }
+}
+
+/// Opens a row writer for `DIR/NAME.EXT`.
+pub fn open(dir: &Path, name: &str, format: Format) -> std::io::Result<Box<dyn RowWriter>> {
+    let path = dir.join(format!("{name}.{}", format.ext()));
+    match format {
+        Format::Csv => Ok(Box::new(CsvRows(csv::Writer::from_writer(BufWriter::new(File::create(path)?))))),
+        Format::Jsonl => Ok(Box::new(JsonlRows { out: BufWriter::new(File::create(path)?), columns: Vec::new() })),
+        Format::Parquet => parquet_writer(path),
+    }
+}
+
+#[cfg(feature = "parquet")]
+fn parquet_writer(path: std::path::PathBuf) -> std::io::Result<Box<dyn RowWriter>> {
+    super::parquet::open(path)
+}
+
+#[cfg(not(feature = "parquet"))]
+fn parquet_writer(_: std::path::PathBuf) -> std::io::Result<Box<dyn RowWriter>> {
+    Err(std::io::Error::new(
+        std::io::ErrorKind::Unsupported,
+        "this escalate was built without Parquet support; rebuild with `cargo build --release --features parquet`, or use --format csv",
+    ))
+}
