@@ -107,42 +107,62 @@ pub fn execute(
     pool: &rayon::ThreadPool,
     cancel: &AtomicBool,
     mut sink: impl FnMut(u64, &RunRecord) -> Result<(), String>,
-    mut progress: impl FnMut(u64),
+    progress: impl FnMut(u64),
 ) -> Result<Aggregate, Stop> {
-    let s = &**scenario;
-    let mut agg = Aggregate::new(s.turns, s.actions.len(), s.principles.len(), s.actors.len());
+    let mut aggs = execute_many(std::slice::from_ref(scenario), spec, pool, cancel, |i, rs| sink(i, &rs[0]), progress)?;
+    Ok(aggs.remove(0))
+}
+
+/// Runs every scenario (variants of one world) on the same run indices and seeds —
+/// common random numbers — handing the records of run `i` to `sink` together, in
+/// index order. Returns one aggregate per scenario.
+pub fn execute_many(
+    scenarios: &[Arc<Scenario>],
+    spec: &BatchSpec,
+    pool: &rayon::ThreadPool,
+    cancel: &AtomicBool,
+    mut sink: impl FnMut(u64, &[RunRecord]) -> Result<(), String>,
+    mut progress: impl FnMut(u64),
+) -> Result<Vec<Aggregate>, Stop> {
+    let mut aggs: Vec<Aggregate> = scenarios
+        .iter()
+        .map(|s| Aggregate::new(s.turns, s.actions.len(), s.principles.len(), s.actors.len()))
+        .collect();
+    let v = scenarios.len().max(1) as u64;
     let range = spec.shard.range(spec.runs);
     // Enough runs per block to keep every thread busy; fewer when events are kept,
     // since each record then carries its whole journal.
     let per_thread = if spec.keep_events { 16 } else { 256 };
-    let block = (per_thread * pool.current_num_threads() as u64).max(1);
+    let block = (per_thread * pool.current_num_threads() as u64 / v).max(1);
     let mut start = range.start;
     while start < range.end {
         let end = (start + block).min(range.end);
         let records: Vec<Option<RunRecord>> = pool.install(|| {
-            (start..end)
+            (0..(end - start) * v)
                 .into_par_iter()
-                .map(|i| {
+                .map(|k| {
                     if cancel.load(Ordering::Relaxed) {
-                        None
-                    } else {
-                        Some(sim::run(scenario, seed_for(spec.master_seed, i), spec.keep_events))
+                        return None;
                     }
+                    let (i, which) = (start + k / v, (k % v) as usize);
+                    Some(sim::run(&scenarios[which], seed_for(spec.master_seed, i), spec.keep_events))
                 })
                 .collect()
         });
         if cancel.load(Ordering::Relaxed) {
             return Err(Stop::Interrupted);
         }
-        for (i, r) in (start..end).zip(records) {
-            let r = r.ok_or(Stop::Interrupted)?;
-            agg.add(&r);
-            sink(i, &r).map_err(Stop::Sink)?;
+        let records: Vec<RunRecord> = records.into_iter().collect::<Option<_>>().ok_or(Stop::Interrupted)?;
+        for (i, group) in (start..end).zip(records.chunks(v as usize)) {
+            for (agg, r) in aggs.iter_mut().zip(group) {
+                agg.add(r);
+            }
+            sink(i, group).map_err(Stop::Sink)?;
         }
-        progress(end - start);
+        progress((end - start) * v);
         start = end;
     }
-    Ok(agg)
+    Ok(aggs)
 }
 
 #[cfg(test)]

@@ -90,8 +90,15 @@ pub fn load_bytes(name: &str, bytes: &[u8]) -> Result<Loaded, LoadError> {
     load_str(name, text)
 }
 
-/// Validates scenario text.
+/// Validates scenario text, and every variant it declares.
 pub fn load_str(name: &str, text: &str) -> Result<Loaded, LoadError> {
+    let loaded = load_str_unchecked_variants(name, text)?;
+    super::variant::check(name, text, &loaded.file)?;
+    Ok(loaded)
+}
+
+/// Validates scenario text without applying its variants (used on variant texts).
+pub fn load_str_unchecked_variants(name: &str, text: &str) -> Result<Loaded, LoadError> {
     let file = parse(name, text)?;
     let scenario = validate(name, text, &file)?;
     Ok(Loaded { scenario, file, name: name.to_string(), text: text.to_string() })

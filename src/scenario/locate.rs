@@ -334,3 +334,58 @@ mod tests {
         assert!(at(p).starts_with("ActorDef"));
     }
 }
+
+/// Where a path lands in the text, for editing it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Spot {
+    /// The value is written in the text at this byte range.
+    Value { start: usize, end: usize },
+    /// The first `matched` segments exist; the rest are not written (their defaults
+    /// apply). New entries can be inserted at byte `insert_at`, just inside the
+    /// opening bracket of the deepest matched value.
+    Missing { matched: usize, insert_at: usize },
+}
+
+/// Finds a path precisely (no fallback), for splicing new values into a scenario.
+/// Index segments must already be numeric.
+pub fn find(src: &str, path: &Path) -> Option<Spot> {
+    let t = tokenize(src);
+    if t.is_empty() {
+        return None;
+    }
+    let mut at = 0usize;
+    for (depth, seg) in path.0.iter().enumerate() {
+        let body = match seg {
+            Seg::Field(_) => enter(&t, src, at, b'('),
+            Seg::Key(_) | Seg::Value(_) => enter(&t, src, at, b'{'),
+            Seg::Index(_) => enter(&t, src, at, b'['),
+        }?;
+        let next = match seg {
+            Seg::Field(name) => find_entry(&t, src, body, name).map(|(_, v)| v),
+            Seg::Key(name) | Seg::Value(name) => find_entry(&t, src, body, name).map(|(_, v)| v),
+            Seg::Index(n) => {
+                let mut i = body;
+                for _ in 0..*n {
+                    if matches!(t.get(i).map(|k| k.kind), None | Some(Kind::Close(_))) {
+                        return None;
+                    }
+                    i = skip_value(&t, i);
+                    if t.get(i).map(|k| k.kind) == Some(Kind::Comma) {
+                        i += 1;
+                    }
+                }
+                match t.get(i).map(|k| k.kind) {
+                    None | Some(Kind::Close(_)) => None,
+                    _ => Some(i),
+                }
+            }
+        };
+        match next {
+            Some(v) => at = v,
+            None => return Some(Spot::Missing { matched: depth, insert_at: t[body - 1].end }),
+        }
+    }
+    let stop = skip_value(&t, at);
+    let end = t[stop.saturating_sub(1).min(t.len() - 1)].end;
+    Some(Spot::Value { start: t[at].start, end })
+}

@@ -7,6 +7,7 @@ pub mod locate;
 pub mod schema;
 pub mod validate;
 pub mod validated;
+pub mod variant;
 
 pub use load::{LoadError, Loaded, load_bytes, load_file, load_str};
 pub use validated::Scenario;

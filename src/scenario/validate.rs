@@ -473,6 +473,15 @@ impl V<'_> {
                             );
                         }
                     }
+                    if let (Some(t), Some(Some(x))) = (t, ap) {
+                        if assets.get(t.index()).map(|x| x.owner) == Some(x) {
+                            self.err(
+                                &ep.field("apparent"),
+                                format!("`{target}` belongs to the apparent actor: the victim would be framed for attacking itself"),
+                                "name a third actor to be framed",
+                            );
+                        }
+                    }
                     match (a, k, t, ap) {
                         (Some(actor), Some(action), Some(target), Some(apparent)) => {
                             Some(InjectKind::Operation { actor, action, target, apparent })

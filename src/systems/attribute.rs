@@ -111,8 +111,9 @@ pub fn attribute(
                 }
             }
         }
-        // A proxy's cover can be blown: the sponsor behind it becomes the suspect.
-        if let Some(sp) = sponsor {
+        // A proxy's cover can be blown: the sponsor behind it becomes the suspect
+        // (unless the victim is the sponsor itself, hit by its own proxy's collateral).
+        if let Some(sp) = sponsor.filter(|&sp| sp != victim) {
             if inv.suspect == inv.op.actor
                 && inv.confidence >= p.belief_threshold
                 && rng.random::<f64>() < p.proxy_unmask_chance * inv.confidence
@@ -172,7 +173,8 @@ fn first_suspect(
     attribution: f64,
     rng: &mut rand_chacha::ChaCha8Rng,
 ) -> ActorId {
-    if let Some(flag) = op.apparent {
+    // A victim is not fooled into suspecting itself (a flag can land on a collateral victim).
+    if let Some(flag) = op.apparent.filter(|&f| f != op.victim) {
         if rng.random::<f64>() < p.false_flag_success {
             return flag;
         }
