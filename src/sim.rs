@@ -11,7 +11,7 @@ use crate::model::ids::{ActorId, AssetId, PrincipleMask};
 use crate::model::state::*;
 use crate::record::RunRecord;
 use crate::scenario::validated::Scenario;
-use crate::systems::{classify, turn_schedule};
+use crate::systems::{classify, turn_schedule, turn_schedule_halves};
 
 /// A run in progress. Most callers use [`run`]; the interactive exercise steps it.
 pub struct Sim {
@@ -19,6 +19,10 @@ pub struct Sim {
     schedule: Schedule,
     scenario: Arc<Scenario>,
     seed: u64,
+    /// The turn split at the decision point, built on first use by [`Sim::open_turn`].
+    halves: Option<Box<(Schedule, Schedule)>>,
+    /// The current turn's opening half has run; [`Sim::step`] runs the rest.
+    opened: bool,
 }
 
 impl Sim {
@@ -79,15 +83,32 @@ impl Sim {
             rung_series: Vec::with_capacity(s.turns as usize),
             ..Default::default()
         });
-        Sim { world, schedule: turn_schedule(), scenario, seed }
+        Sim { world, schedule: turn_schedule(), scenario, seed, halves: None, opened: false }
     }
 
-    /// Plays one turn. Returns `true` when the run has ended.
+    /// Plays one turn (or, after [`Sim::open_turn`], the rest of it). Returns `true`
+    /// when the run has ended.
     pub fn step(&mut self) -> bool {
         if !self.finished() {
-            self.schedule.run(&mut self.world);
+            match (self.opened, self.halves.as_mut()) {
+                (true, Some(h)) => h.1.run(&mut self.world),
+                _ => self.schedule.run(&mut self.world),
+            }
+            self.opened = false;
         }
         self.finished()
+    }
+
+    /// Starts the next turn up to the decision point (clock, injects), so that human
+    /// players see the state the engine decides on; [`Sim::step`] then finishes it.
+    /// Does nothing if the run has ended or the turn is already open.
+    pub fn open_turn(&mut self) {
+        if self.finished() || self.opened {
+            return;
+        }
+        let halves = self.halves.get_or_insert_with(|| Box::new(turn_schedule_halves()));
+        halves.0.run(&mut self.world);
+        self.opened = true;
     }
 
     pub fn finished(&self) -> bool {

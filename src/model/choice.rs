@@ -167,14 +167,22 @@ impl DecisionContext<'_> {
                                     * (0.5 + self.actors[b.index()].cap.offense);
                                 p.grievance_weight * g * me.doctrine.retaliation - firebreak - risk
                             }
-                            // Talks are for crises: a dyad at the disruptive rung or above, or a real grievance.
-                            Purpose::DeEscalate if self.rel.rung[i] >= Rung::Disruptive || g > 0.3 => {
+                            // De-escalation is for crises: a dyad at the disruptive rung or above, or
+                            // a real grievance either way. The side that is blamed (their grievance
+                            // toward me) is keener to calm things than the side that was hurt.
+                            Purpose::DeEscalate
+                                if self.rel.rung[i] >= Rung::Disruptive
+                                    || g > 0.3
+                                    || self.rel.grievance(b, a) > 0.3 =>
+                            {
                                 (1.0 - me.doctrine.risk_tolerance) * 0.3 * f64::from(self.rel.rung[i].level())
                                     + 0.3 * self.rel.tension[i]
+                                    + 0.5 * self.rel.grievance(b, a)
                                     - 0.5 * g * me.doctrine.retaliation
                             }
                             _ => continue,
                         };
+                        let u = u - self.norm_cost(me, act.violates);
                         out.push(Scored {
                             choice: Some(Choice { action, target: Target::Actor(b) }),
                             utility: base + u,

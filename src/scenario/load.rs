@@ -51,22 +51,39 @@ pub fn load_file(path: &FsPath) -> Result<Loaded, LoadError> {
         return Err(io(std::io::Error::other("it is a directory, not a scenario file")));
     }
     if meta.len() > MAX_FILE_BYTES {
-        let mut c = Collector::new(&name, "");
-        c.push_span(
-            0,
-            0,
-            "whole file".into(),
-            format!("the file is {} bytes, more than the {} bytes a scenario may hold", meta.len(), MAX_FILE_BYTES),
-            Some("is this really a scenario? Scenarios are small text files".into()),
-        );
-        return Err(c.finish().unwrap_err().into());
+        return Err(too_big(&name, Some(meta.len())).into());
     }
-    let bytes = std::fs::read(path).map_err(io)?;
+    // Devices and pipes (`/dev/zero`, `<(...)`) report no size: read at most one byte
+    // past the limit rather than trusting the metadata.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, MAX_FILE_BYTES + 1), &mut bytes))
+        .map_err(io)?;
     load_bytes(&name, &bytes)
+}
+
+/// The problem of a file over [`MAX_FILE_BYTES`], of known size or not (a stream).
+fn too_big(name: &str, size: Option<u64>) -> ScenarioErrors {
+    let what = match size {
+        Some(n) => format!("the file is {n} bytes, more than"),
+        None => "the file holds more than".to_string(),
+    };
+    let mut c = Collector::new(name, "");
+    c.push_span(
+        0,
+        0,
+        "whole file".into(),
+        format!("{what} the {MAX_FILE_BYTES} bytes a scenario may hold"),
+        Some("is this really a scenario? Scenarios are small text files".into()),
+    );
+    c.finish().unwrap_err()
 }
 
 /// Validates scenario bytes under a display name (a path, or `<built-in>`).
 pub fn load_bytes(name: &str, bytes: &[u8]) -> Result<Loaded, LoadError> {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_big(name, None).into());
+    }
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -106,6 +123,9 @@ pub fn load_str_unchecked_variants(name: &str, text: &str) -> Result<Loaded, Loa
 
 /// Parses RON into the file schema, turning serde errors into located diagnostics.
 pub fn parse(name: &str, text: &str) -> Result<ScenarioFile, ScenarioErrors> {
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_big(name, None));
+    }
     let mut c = Collector::new(name, text);
     if text.trim().is_empty() {
         c.push_span(

@@ -365,6 +365,7 @@ pub struct InjectDef {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum InjectEvent {
     /// A scripted operation; `apparent` plants a false flag or proxy cover.
     Operation {
@@ -389,6 +390,7 @@ pub enum InjectEvent {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
 pub enum EndCondition {
     /// Stop at the end of the turn in which armed force is first used.
     ArmedConflict,

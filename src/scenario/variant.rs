@@ -53,7 +53,9 @@ fn parse_path(p: &str) -> Result<Vec<Step>, String> {
 /// Resolves a user path against the parsed file (as JSON, which shows every field,
 /// defaults included): field names are checked and `[ID]` becomes an index.
 fn resolve(file: &ScenarioFile, p: &str) -> Result<Path, (String, Option<String>)> {
-    let steps = parse_path(p).map_err(|e| (e, Some("paths look like `actors[USA].doctrine.firebreak` or `parameters.choice_temperature`".into())))?;
+    let steps = parse_path(p).map_err(|e| {
+        (e, Some("paths look like `actors[USA].doctrine.firebreak` or `parameters.choice_temperature`".into()))
+    })?;
     let json = serde_json::to_value(file).map_err(|e| (e.to_string(), None))?;
     let mut at = &json;
     let mut out = Path::root();
@@ -75,7 +77,10 @@ fn resolve(file: &ScenarioFile, p: &str) -> Result<Path, (String, Option<String>
                 if in_map {
                     if crate::model::params::spec(&name).is_none() {
                         let names: Vec<&str> = crate::model::params::PARAMETERS.iter().map(|p| p.name).collect();
-                        return Err((format!("unknown parameter `{name}`"), Some(hint_from(&name, "parameters", &names))));
+                        return Err((
+                            format!("unknown parameter `{name}`"),
+                            Some(hint_from(&name, "parameters", &names)),
+                        ));
                     }
                     out = out.key(&name);
                     at = obj.get(&name).unwrap_or(&serde_json::Value::Null);
@@ -96,12 +101,16 @@ fn resolve(file: &ScenarioFile, p: &str) -> Result<Path, (String, Option<String>
                 }
             }
             Step::Index(i) => {
-                let arr = at.as_array().ok_or_else(|| (format!("`[{i}]` used on something that is not a list"), None))?;
-                at = arr.get(i).ok_or_else(|| (format!("index {i} is past the end of a list of {}", arr.len()), None))?;
+                let arr =
+                    at.as_array().ok_or_else(|| (format!("`[{i}]` used on something that is not a list"), None))?;
+                at = arr
+                    .get(i)
+                    .ok_or_else(|| (format!("index {i} is past the end of a list of {}", arr.len()), None))?;
                 out = out.index(i);
             }
             Step::Id(id) => {
-                let arr = at.as_array().ok_or_else(|| (format!("`[{id}]` used on something that is not a list"), None))?;
+                let arr =
+                    at.as_array().ok_or_else(|| (format!("`[{id}]` used on something that is not a list"), None))?;
                 let ids: Vec<&str> = arr.iter().filter_map(|v| v.get("id").and_then(|x| x.as_str())).collect();
                 let i = ids.iter().position(|x| *x == id).ok_or_else(|| {
                     (format!("no element with id `{id}` in this list"), Some(hint_from(&id, "ids", &ids)))
@@ -185,7 +194,11 @@ pub fn load_variant(base: &Loaded, id: &str) -> Result<Loaded, LoadError> {
         let mut ids: Vec<&str> = base.file.variants.iter().map(|v| v.id.as_str()).collect();
         ids.push(BASE);
         let mut c = Collector::new(&base.name, &base.text);
-        c.at(&Path::root().field("variants"), format!("no variant `{id}` in this scenario"), Some(hint_from(id, "variants", &ids)));
+        c.at(
+            &Path::root().field("variants"),
+            format!("no variant `{id}` in this scenario"),
+            Some(hint_from(id, "variants", &ids)),
+        );
         return Err(c.finish().unwrap_err().into());
     };
     let mut c = Collector::new(&base.name, &base.text);
@@ -204,7 +217,8 @@ pub fn load_with(base: &Loaded, label: &str, overrides: &[OverrideDef]) -> Resul
     let mut first_error = None;
     let text = apply(&base.name, &base.text, overrides, |i, msg, help| {
         if first_error.is_none() {
-            first_error = Some(format!("{}: {msg}{}", overrides[i].path, help.map(|h| format!(" ({h})")).unwrap_or_default()));
+            first_error =
+                Some(format!("{}: {msg}{}", overrides[i].path, help.map(|h| format!(" ({h})")).unwrap_or_default()));
         }
     });
     if let Some(e) = first_error {
@@ -241,7 +255,11 @@ fn relabel(e: LoadError, base: &Loaded, k: usize, id: &str) -> LoadError {
 pub fn check_all(name: &str, text: &str, file: &ScenarioFile, c: &mut Collector) {
     for (k, v) in file.variants.iter().enumerate() {
         if v.id == BASE {
-            c.at(&Path::root().field("variants").index(k).field("id"), "`base` is reserved for the scenario as written", Some("choose another id".into()));
+            c.at(
+                &Path::root().field("variants").index(k).field("id"),
+                "`base` is reserved for the scenario as written",
+                Some("choose another id".into()),
+            );
             continue;
         }
         let mut bad = false;
@@ -279,7 +297,12 @@ mod tests {
     fn paths_parse() {
         assert_eq!(
             parse_path("actors[USA].doctrine.firebreak").unwrap(),
-            vec![Step::Field("actors".into()), Step::Id("USA".into()), Step::Field("doctrine".into()), Step::Field("firebreak".into())]
+            vec![
+                Step::Field("actors".into()),
+                Step::Id("USA".into()),
+                Step::Field("doctrine".into()),
+                Step::Field("firebreak".into())
+            ]
         );
         assert_eq!(parse_path("injects[0].turn").unwrap()[1], Step::Index(0));
         assert!(parse_path("").is_err());

@@ -80,7 +80,7 @@ pub fn attribute(
         let victim = inv.op.victim;
         let (_, vcap, vst) = info(victim);
         let partners = if p.joint_attribution > 0.0 && vst.signatory {
-            evidence_partners(&roster, &actors, victim, inv.op.actor, n)
+            evidence_partners(&roster, &actors, victim, inv.suspect, n)
         } else {
             0
         };
@@ -108,6 +108,19 @@ pub fn attribute(
                     rel.add_grievance(victim, to, g);
                     let i = rel.ix(victim, from);
                     rel.grievance[i] = (rel.grievance[i] - g).max(0.0);
+                    // Allies who took on the victim's grievance follow the evidence too.
+                    let shared = p.alliance_solidarity * p.grievance_per_harm * inv.op.harm;
+                    if shared > 0.0 {
+                        for al in s.alliances.iter().filter(|al| al.kind == AllianceKind::CollectiveDefense) {
+                            if al.members.contains(&victim) {
+                                for &m in al.members.iter().filter(|&&m| m != victim && m != from && m != to) {
+                                    let j = rel.ix(m, from);
+                                    rel.grievance[j] = (rel.grievance[j] - shared).max(0.0);
+                                    rel.add_grievance(m, to, shared);
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -204,6 +217,7 @@ fn first_suspect(
 }
 
 /// Signatories (and signatory companies) able to share evidence with a victim: at most 4.
+/// The suspect itself is not asked, whoever it is.
 fn evidence_partners(
     roster: &Roster,
     actors: &Query<(&ActorInfo, &Capability, &Standing)>,

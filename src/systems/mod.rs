@@ -46,6 +46,36 @@ pub fn turn_schedule() -> Schedule {
     schedule
 }
 
+/// The same turn split at the decision point: the opening (clock, injects) and the
+/// rest (decisions onward). The interactive exercise runs the opening, shows players
+/// the state the engine decides on, then runs the rest with their orders. Same
+/// systems, same order: a turn played in two halves equals one played whole.
+pub fn turn_schedule_halves() -> (Schedule, Schedule) {
+    let new = || {
+        let mut s = Schedule::default();
+        s.set_executor(SingleThreadedExecutor::new());
+        s.set_build_settings(ScheduleBuildSettings { ambiguity_detection: LogLevel::Error, ..Default::default() });
+        s
+    };
+    let mut opening = new();
+    opening.add_systems((begin_turn::begin_turn, inject::inject).chain());
+    let mut rest = new();
+    rest.add_systems(
+        (
+            decide::decide,
+            operate::operate,
+            cascade::cascade,
+            attribute::attribute,
+            respond::respond,
+            enforce::enforce,
+            recover::recover,
+            record::record,
+        )
+            .chain(),
+    );
+    (opening, rest)
+}
+
 /// Raises a dyad's rung (and the run's highest) when an act of rung `r` passes between them.
 pub(crate) fn escalate_dyad(
     rel: &mut Relations,

@@ -44,7 +44,10 @@ pub fn record(
     for c in &s.end_conditions {
         end |= match *c {
             EndCondition::ArmedConflict => tally.first_force.is_some(),
-            EndCondition::Quiet { turns, after } => turn >= after && tally.quiet_streak >= turns,
+            // Only quiet turns from `after` on count.
+            EndCondition::Quiet { turns, after } => {
+                turn >= after && tally.quiet_streak.min(turn + 1 - after.max(1)) >= turns
+            }
         };
     }
     if end {

@@ -3,6 +3,7 @@
 //! building capacity and hardening.
 
 use bevy_ecs::prelude::*;
+use rand::RngExt;
 
 use super::{escalate_dyad, id};
 use crate::model::events::{Event, EventKind};
@@ -10,7 +11,7 @@ use crate::model::ids::ActorId;
 use crate::model::ladder::Rung;
 use crate::model::params::Parameters;
 use crate::model::state::*;
-use crate::scenario::schema::{ActorKind, Purpose};
+use crate::scenario::schema::{ActorKind, AllianceKind, Purpose};
 use crate::scenario::validated::Scenario;
 
 #[allow(clippy::too_many_arguments)]
@@ -25,6 +26,7 @@ pub fn respond(
     mut journal: ResMut<Journal>,
     mut tally: ResMut<Tally>,
     mut tt: ResMut<TurnTally>,
+    mut rng: ResMut<WorldRng>,
     mut actors: Query<(&ActorInfo, &mut Capability, &Standing)>,
 ) {
     let s: &Scenario = &scenario.0;
@@ -72,7 +74,9 @@ pub fn respond(
                     .and_then(|(info, ..)| info.sponsor.filter(|_| info.kind == ActorKind::Proxy));
                 let correct = inv.is_correct(sponsor);
                 let violated = !inv.op.violations.is_empty();
-                // Fellow signatories with the means to check the evidence sign on.
+                // Fellow signatories with the means to check the evidence sign on when their
+                // own check agrees: likely (their skill) when the claim is right, unlikely
+                // (half their lack of skill) when it is wrong.
                 let mut joint = Vec::new();
                 if signatory && p.joint_attribution > 0.0 {
                     for &e in &roster.actors {
@@ -81,7 +85,11 @@ pub fn respond(
                         }
                         if let Ok((info, cap, st)) = actors.get(e) {
                             if info.id != a && info.id != named && st.signatory && cap.0.attribution >= 0.6 {
-                                joint.push(info.id);
+                                let skill = cap.0.attribution;
+                                let agree = if correct { skill } else { 0.5 * (1.0 - skill) };
+                                if rng.0.random::<f64>() < agree {
+                                    joint.push(info.id);
+                                }
                             }
                         }
                     }
@@ -121,6 +129,15 @@ pub fn respond(
                 rel.grievance[ab] *= 0.6;
                 rel.add_tension(a, b, p.sanction_tension);
                 rel.add_grievance(b, a, act.effects.grievance);
+                // A sanctions bloc coordinates: fellow members are pulled to follow suit.
+                for al in
+                    s.alliances.iter().filter(|al| al.kind == AllianceKind::SanctionsBloc && al.members.contains(&a))
+                {
+                    for &m in al.members.iter().filter(|&&m| m != a && m != b) {
+                        let i = rel.ix(m, b);
+                        rel.enforcement[i] += 0.5 * p.enforcement_weight;
+                    }
+                }
                 tally.sanctions += 1;
                 tally.per_actor[a.index()].sanctions_imposed += 1;
                 tally.per_actor[b.index()].sanctions_suffered += 1;
@@ -130,6 +147,8 @@ pub fn respond(
             (Purpose::DeEscalate, Target::Actor(b)) => {
                 rel.add_tension(a, b, act.effects.tension);
                 let (ab, ba) = (rel.ix(a, b), rel.ix(b, a));
+                // De-escalating includes lifting one's own sanctions on the other side.
+                rel.sanctions[ab] = false;
                 rel.grievance[ab] *= 0.7;
                 rel.grievance[ba] *= 0.7;
                 let r = rel.rung[ab];
