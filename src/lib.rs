@@ -6,11 +6,14 @@
 
 pub mod batch;
 pub mod cli;
+pub mod compare;
 pub mod exit;
 pub mod model;
 pub mod narrative;
 pub mod output;
+pub mod play;
 pub mod record;
+pub mod report;
 pub mod scenario;
 pub mod sim;
 pub mod stats;

@@ -111,6 +111,11 @@ impl Sim {
         self.opened = true;
     }
 
+    /// Whether the current turn has been opened by [`Sim::open_turn`] and not yet finished.
+    pub fn turn_open(&self) -> bool {
+        self.opened
+    }
+
     pub fn finished(&self) -> bool {
         self.world.resource::<Clock>().finished
     }

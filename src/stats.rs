@@ -33,6 +33,14 @@ impl Moments {
         self.sum += v;
         self.sumsq += v * v;
     }
+    /// Adds one observation already in fixed point.
+    pub fn add_fp(&mut self, v: i64) {
+        let v = i128::from(v);
+        self.n += 1;
+        self.sum += v;
+        self.sumsq += v * v;
+    }
+
     /// Adds `count` observations of `x`.
     pub fn add_n(&mut self, x: f64, count: u64) {
         let v = i128::from(fp(x));

@@ -16,8 +16,11 @@ use crate::stats::{Moments, fp};
 /// Exact distribution of a fixed-point value: value → count.
 pub type Hist = BTreeMap<i64, u64>;
 
+/// Reads one scalar metric of a run.
+pub type Getter = fn(&RunRecord) -> f64;
+
 /// Per-run scalar metrics summarised in `summary.json` (name, getter).
-pub const SCALARS: &[(&str, fn(&RunRecord) -> f64)] = &[
+pub const SCALARS: &[(&str, Getter)] = &[
     ("mean_score", |r| r.mean_score()),
     ("total_score", |r| r.total_score()),
     ("highest_rung_level", |r| f64::from(r.highest_rung.level())),
@@ -122,10 +125,10 @@ impl Aggregate {
         for (g, rung) in [r.highest_rung, r.highest_rung_signatories, r.highest_rung_others].into_iter().enumerate() {
             self.highest[g][usize::from(rung.level())] += 1;
         }
-        if let Some(t) = r.first_force_turn {
-            if let Some(slot) = self.first_force.get_mut(t as usize) {
-                *slot += 1;
-            }
+        if let Some(t) = r.first_force_turn
+            && let Some(slot) = self.first_force.get_mut(t as usize)
+        {
+            *slot += 1;
         }
         for (name, get) in SCALARS {
             if let Some(m) = self.scalars.get_mut(*name) {

@@ -1,7 +1,5 @@
 //! `escalate batch [SCENARIO] --runs N ...`: many seeds, streamed to an output directory.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -9,9 +7,10 @@ use std::time::Instant;
 
 use super::{Failure, load_scenario, progress, write_stdout};
 use crate::batch::{self, BatchSpec, Shard, Stop};
-use crate::output::dir::{OutputDir, write_atomic};
+use crate::output::Format;
+use crate::output::batchdir::{BatchFiles, write_manifest};
+use crate::output::dir::OutputDir;
 use crate::output::manifest::{Manifest, sha256_hex, utc_now};
-use crate::output::{Format, files, runs, to_pretty, write_aggregates};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -47,25 +46,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
-    if args.runs == 0 {
-        return Err(Failure::Input("--runs must be at least 1".into()));
-    }
-    let threads = match args.threads {
-        Some(0) => return Err(Failure::Input("--threads must be at least 1".into())),
-        Some(t) => t,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-    };
-    let shard = match args.shard.as_deref() {
-        None => Shard::WHOLE,
-        Some("auto") => Shard::from_env(|k| std::env::var(k).ok()).map_err(Failure::Input)?,
-        Some(s) => Shard::parse(s).map_err(Failure::Input)?,
-    };
-    if args.format == Format::Parquet && !cfg!(feature = "parquet") {
-        return Err(Failure::Input(
-            "--format parquet needs a build with the `parquet` feature: cargo build --release --features parquet"
-                .into(),
-        ));
-    }
+    let (threads, shard) = common(args.runs, args.threads, args.shard.as_deref(), args.format)?;
     let loaded = load_scenario(args.scenario.as_deref())?;
     let scenario = Arc::new(loaded.scenario);
     let (created, stamp) = utc_now();
@@ -76,63 +57,34 @@ pub fn run(args: Args) -> Result<(), Failure> {
         }
         Path::new("output").join(name)
     });
-    let dir = OutputDir::create(&out).map_err(|e| Failure::Io(format!("cannot create {}: {e}", out.display())))?;
+    let dir = create_dir(&out)?;
     let io = |what: &str, e: std::io::Error| Failure::Io(format!("writing {what}: {e}"));
-    write_atomic(&dir.path().join(files::SCENARIO), loaded.text.as_bytes()).map_err(|e| io(files::SCENARIO, e))?;
+    let mut files = BatchFiles::open(dir.path(), &scenario, &loaded.text, args.format, args.events)
+        .map_err(|e| io("batch files", e))?;
 
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| Failure::Internal(format!("thread pool: {e}")))?;
+    let pool = thread_pool(threads)?;
     let cancel = Arc::new(AtomicBool::new(false));
     progress::on_ctrl_c(cancel.clone());
     let spec = BatchSpec { runs: args.runs, master_seed: args.seed, shard, keep_events: args.events };
     let range = shard.range(args.runs);
     let bar = progress::bar(range.end - range.start, args.quiet);
-
-    let mut rows = runs::open(dir.path(), "runs", args.format).map_err(|e| io("runs", e))?;
-    rows.header(&runs::columns(&scenario)).map_err(|e| io("runs", e))?;
-    let mut events = if args.events {
-        Some(BufWriter::new(File::create(dir.path().join(files::EVENTS)).map_err(|e| io(files::EVENTS, e))?))
-    } else {
-        None
-    };
     let started = Instant::now();
     let result = batch::execute(
         &scenario,
         &spec,
         &pool,
         &cancel,
-        |i, r| {
-            rows.row(&runs::values(i, r)).map_err(|e| e.to_string())?;
-            if let Some(ev) = events.as_mut() {
-                for e in &r.events {
-                    let mut v = serde_json::to_value(e).map_err(|e| e.to_string())?;
-                    if let Some(o) = v.as_object_mut() {
-                        o.insert("run".into(), i.into());
-                    }
-                    serde_json::to_writer(&mut *ev, &v).map_err(|e| e.to_string())?;
-                    ev.write_all(b"\n").map_err(|e| e.to_string())?;
-                }
-            }
-            Ok(())
-        },
+        |i, r| files.write(i, r).map_err(|e| e.to_string()),
         |n| bar.inc(n),
     );
     bar.finish_and_clear();
-    let agg = match result {
-        Ok(a) => a,
-        Err(Stop::Interrupted) => return Err(Failure::Interrupted),
-        Err(Stop::Sink(e)) => return Err(Failure::Io(format!("writing results: {e}"))),
-    };
-    rows.finish().map_err(|e| io("runs", e))?;
-    if let Some(mut ev) = events {
-        ev.flush().map_err(|e| io(files::EVENTS, e))?;
-    }
-    write_aggregates(dir.path(), &scenario, &agg, args.format).map_err(|e| io("tables", e))?;
+    let agg = stopped(result)?;
+    files.finish(&scenario, &agg).map_err(|e| io("tables", e))?;
     let wall = started.elapsed().as_secs_f64();
     let manifest = Manifest {
         tool: "escalate".into(),
+        kind: "batch".into(),
+        variants: Vec::new(),
         version: env!("CARGO_PKG_VERSION").into(),
         scenario_name: scenario.name.clone(),
         scenario_file: loaded.name.clone(),
@@ -151,14 +103,12 @@ pub fn run(args: Args) -> Result<(), Failure> {
         created_utc: created,
     };
     if !args.no_charts {
-        super::charts_hook(dir.path(), args.quiet)?;
+        super::charts_hook(dir.path(), &manifest, args.quiet)?;
     }
     if progress::interrupted(&cancel) {
         return Err(Failure::Interrupted);
     }
-    // The manifest is written last: a directory with a manifest is complete.
-    write_atomic(&dir.path().join(files::MANIFEST), to_pretty(&manifest).map_err(|e| io("manifest", e))?.as_bytes())
-        .map_err(|e| io(files::MANIFEST, e))?;
+    write_manifest(dir.path(), &manifest).map_err(|e| io("manifest", e))?;
     let final_dir = dir.commit().map_err(|e| Failure::Io(e.to_string()))?;
     if !args.quiet {
         let n = range.end - range.start;
@@ -181,4 +131,54 @@ pub fn slug(name: &str) -> String {
         name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
     let s = s.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-");
     if s.is_empty() { "scenario".into() } else { s }
+}
+
+/// Creates an atomic output directory, mapping failure to an I/O error.
+pub fn create_dir(out: &Path) -> Result<OutputDir, Failure> {
+    OutputDir::create(out).map_err(|e| Failure::Io(format!("cannot create {}: {e}", out.display())))
+}
+
+pub fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, Failure> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Failure::Internal(format!("thread pool: {e}")))
+}
+
+/// Maps a batch's early stop to a failure.
+pub fn stopped<T>(r: Result<T, Stop>) -> Result<T, Failure> {
+    match r {
+        Ok(a) => Ok(a),
+        Err(Stop::Interrupted) => Err(Failure::Interrupted),
+        Err(Stop::Sink(e)) => Err(Failure::Io(format!("writing results: {e}"))),
+    }
+}
+
+/// Common arguments checks of batch-like commands: runs, threads, shard, format.
+pub fn common(
+    runs: u64,
+    threads: Option<usize>,
+    shard: Option<&str>,
+    format: Format,
+) -> Result<(usize, Shard), Failure> {
+    if runs == 0 {
+        return Err(Failure::Input("--runs must be at least 1".into()));
+    }
+    let threads = match threads {
+        Some(0) => return Err(Failure::Input("--threads must be at least 1".into())),
+        Some(t) => t,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let shard = match shard {
+        None => Shard::WHOLE,
+        Some("auto") => Shard::from_env(|k| std::env::var(k).ok()).map_err(Failure::Input)?,
+        Some(s) => Shard::parse(s).map_err(Failure::Input)?,
+    };
+    if format == Format::Parquet && !cfg!(feature = "parquet") {
+        return Err(Failure::Input(
+            "--format parquet needs a build with the `parquet` feature: cargo build --release --features parquet"
+                .into(),
+        ));
+    }
+    Ok((threads, shard))
 }

@@ -1,15 +1,17 @@
-//! `escalate merge DIR... --out DIR`: join the shards of one batch into the
-//! directory one unsharded batch would have written.
+//! `escalate merge DIR... --out DIR`: join the shards of one batch (or compare, or
+//! sweep) into the directory one unsharded run would have written.
 
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use super::{Failure, write_stdout};
+use super::{Failure, compare, sweep, write_stdout};
 use crate::batch::{Aggregate, Shard};
+use crate::compare::ComparisonState;
+use crate::output::batchdir::write_manifest;
 use crate::output::dir::{OutputDir, write_atomic};
 use crate::output::manifest::{Manifest, utc_now};
-use crate::output::{Format, files, to_pretty, write_aggregates};
+use crate::output::{Format, files, write_aggregates};
 use crate::scenario::load_bytes;
 
 #[derive(clap::Args, Debug)]
@@ -55,23 +57,40 @@ pub fn run(args: Args) -> Result<(), Failure> {
         parts.push(Part { dir: dir.clone(), manifest: read_manifest(dir)? });
     }
     check_parts(&mut parts)?;
+    let kind = parts[0].manifest.kind.clone();
+    let dir =
+        OutputDir::create(&args.out).map_err(|e| Failure::Io(format!("cannot create {}: {e}", args.out.display())))?;
+    match kind.as_str() {
+        "batch" => merge_batch_into(&parts, dir.path(), args.no_charts)?,
+        "compare" | "sweep" => merge_comparison_into(&parts, dir.path(), &kind, args.no_charts)?,
+        other => {
+            return Err(Failure::Input(format!("{}: unknown kind of directory `{other}`", parts[0].dir.display())));
+        }
+    }
+    let out = dir.commit().map_err(|e| Failure::Io(e.to_string()))?;
+    if !args.quiet {
+        let m = &parts[0].manifest;
+        write_stdout(&format!("merged {} parts ({} runs) into {}\n", parts.len(), m.runs_total, out.display()))?;
+    }
+    Ok(())
+}
+
+/// Merges batch parts (already checked) into the existing directory `out`.
+fn merge_batch_into(parts: &[Part], out: &Path, no_charts: bool) -> Result<(), Failure> {
     let first = &parts[0].manifest;
     let text = fs::read_to_string(parts[0].dir.join(files::SCENARIO))
         .map_err(|e| Failure::Io(format!("{}: {e}", parts[0].dir.join(files::SCENARIO).display())))?;
-    let loaded = load_bytes(&first.scenario_file, text.as_bytes())?;
     if crate::output::manifest::sha256_hex(&text) != first.scenario_sha256 {
         return Err(Failure::Input(format!(
             "{}: scenario.ron does not match the hash in its manifest (was it edited?)",
             parts[0].dir.display()
         )));
     }
+    let loaded = load_bytes(&first.scenario_file, text.as_bytes())?;
     let scenario = loaded.scenario;
     let mut agg: Option<Aggregate> = None;
-    for p in &parts {
-        let path = p.dir.join(files::STATE);
-        let state = fs::read_to_string(&path).map_err(|e| Failure::Io(format!("{}: {e}", path.display())))?;
-        let a: Aggregate = serde_json::from_str(&state)
-            .map_err(|e| Failure::Input(format!("{}: unreadable batch state: {e}", path.display())))?;
+    for p in parts {
+        let a: Aggregate = read_json(&p.dir.join(files::STATE))?;
         match agg.as_mut() {
             None => agg = Some(a),
             Some(m) if m.same_shape(&a) => m.merge(&a),
@@ -82,18 +101,81 @@ pub fn run(args: Args) -> Result<(), Failure> {
     }
     let agg = agg.ok_or_else(|| Failure::Input("nothing to merge".into()))?;
     let started = std::time::Instant::now();
-    let dir =
-        OutputDir::create(&args.out).map_err(|e| Failure::Io(format!("cannot create {}: {e}", args.out.display())))?;
     let io = |what: &str, e: std::io::Error| Failure::Io(format!("writing {what}: {e}"));
-    write_atomic(&dir.path().join(files::SCENARIO), text.as_bytes()).map_err(|e| io(files::SCENARIO, e))?;
+    write_atomic(&out.join(files::SCENARIO), text.as_bytes()).map_err(|e| io(files::SCENARIO, e))?;
     let runs_name = format!("runs.{}", first.format.ext());
-    concat(&parts, &runs_name, dir.path(), first.format == Format::Csv).map_err(|e| io(&runs_name, e))?;
+    concat(parts, &runs_name, out, first.format == Format::Csv).map_err(|e| io(&runs_name, e))?;
     if first.events {
-        concat(&parts, files::EVENTS, dir.path(), false).map_err(|e| io(files::EVENTS, e))?;
+        concat(parts, files::EVENTS, out, false).map_err(|e| io(files::EVENTS, e))?;
     }
-    write_aggregates(dir.path(), &scenario, &agg, first.format).map_err(|e| io("tables", e))?;
+    write_aggregates(out, &scenario, &agg, first.format).map_err(|e| io("tables", e))?;
+    let manifest = merged_manifest(parts, started);
+    if !no_charts {
+        super::charts_hook(out, &manifest, true)?;
+    }
+    write_manifest(out, &manifest).map_err(|e| io("manifest", e))
+}
+
+/// Merges compare or sweep parts into `out`: each variant's batch, and the paired statistics.
+fn merge_comparison_into(parts: &[Part], out: &Path, kind: &str, no_charts: bool) -> Result<(), Failure> {
+    let started = std::time::Instant::now();
+    let first = &parts[0].manifest;
+    for p in parts.iter().skip(1) {
+        if p.manifest.variants != first.variants {
+            return Err(Failure::Input(format!(
+                "{} and {} compare different variants",
+                parts[0].dir.display(),
+                p.dir.display()
+            )));
+        }
+    }
+    let mut state: Option<ComparisonState> = None;
+    for p in parts {
+        let s: ComparisonState = read_json(&p.dir.join(compare::STATE))?;
+        match state.as_mut() {
+            None => state = Some(s),
+            Some(m) => m.merge(&s).map_err(|e| Failure::Input(format!("{}: {e}", p.dir.display())))?,
+        }
+    }
+    let state = state.ok_or_else(|| Failure::Input("nothing to merge".into()))?;
+    let io = |e: std::io::Error| Failure::Io(format!("writing merged results: {e}"));
+    if kind == "compare" {
+        for v in &first.variants {
+            let mut sub_parts = Vec::new();
+            for p in parts {
+                let d = p.dir.join(v);
+                sub_parts.push(Part { manifest: read_manifest(&d)?, dir: d });
+            }
+            check_parts(&mut sub_parts)?;
+            let sub = out.join(v);
+            fs::create_dir(&sub).map_err(io)?;
+            merge_batch_into(&sub_parts, &sub, no_charts)?;
+        }
+    } else {
+        let grid: sweep::Grid = read_json(&parts[0].dir.join("sweep.json"))?;
+        for p in parts.iter().skip(1) {
+            let g: sweep::Grid = read_json(&p.dir.join("sweep.json"))?;
+            if g != grid {
+                return Err(Failure::Input(format!(
+                    "{}: its sweep grid differs from the other parts",
+                    p.dir.display()
+                )));
+            }
+        }
+        sweep::write_sweep(out, &grid, &state).map_err(io)?;
+        fs::copy(parts[0].dir.join(files::SCENARIO), out.join(files::SCENARIO)).map_err(io)?;
+    }
+    compare::write_comparison(out, &state).map_err(io)?;
+    if !no_charts {
+        super::compare_charts_hook(out)?;
+    }
+    write_manifest(out, &merged_manifest(parts, started)).map_err(io)
+}
+
+fn merged_manifest(parts: &[Part], started: std::time::Instant) -> Manifest {
+    let first = &parts[0].manifest;
     let (created, _) = utc_now();
-    let manifest = Manifest {
+    Manifest {
         run_first: 0,
         run_end: first.runs_total,
         shard: Shard::WHOLE,
@@ -104,17 +186,12 @@ pub fn run(args: Args) -> Result<(), Failure> {
             + started.elapsed().as_secs_f64(),
         created_utc: created,
         ..first.clone()
-    };
-    if !args.no_charts {
-        super::charts_hook(dir.path(), args.quiet)?;
     }
-    write_atomic(&dir.path().join(files::MANIFEST), to_pretty(&manifest).map_err(|e| io("manifest", e))?.as_bytes())
-        .map_err(|e| io(files::MANIFEST, e))?;
-    let out = dir.commit().map_err(|e| Failure::Io(e.to_string()))?;
-    if !args.quiet {
-        write_stdout(&format!("merged {} parts ({} runs) into {}\n", parts.len(), first.runs_total, out.display()))?;
-    }
-    Ok(())
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, Failure> {
+    let text = fs::read_to_string(path).map_err(|e| Failure::Io(format!("{}: {e}", path.display())))?;
+    serde_json::from_str(&text).map_err(|e| Failure::Input(format!("{}: unreadable: {e}", path.display())))
 }
 
 /// The parts must come from one batch and together hold each run exactly once.
@@ -139,12 +216,12 @@ fn check_parts(parts: &mut [Part]) -> Result<(), Failure> {
         if a.runs_total != b.runs_total {
             return Err(mismatch("the number of runs", a.runs_total.to_string(), b.runs_total.to_string()));
         }
+        if a.kind != b.kind {
+            return Err(mismatch("the kind of run", a.kind.clone(), b.kind.clone()));
+        }
         if a.format != b.format || a.events != b.events {
-            return Err(mismatch(
-                "the output format or --events",
-                format!("{:?}", a.format),
-                format!("{:?}", b.format),
-            ));
+            let how = |m: &Manifest| format!("{}{}", m.format.ext(), if m.events { " with --events" } else { "" });
+            return Err(mismatch("the output format or --events", how(a), how(b)));
         }
         if a.version != b.version {
             return Err(mismatch("the escalate version", a.version.clone(), b.version.clone()));

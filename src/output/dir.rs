@@ -1,7 +1,7 @@
 //! An output directory that appears only when complete.
 //!
 //! Everything is written under a hidden temporary name beside the final one
-//! (`.NAME.partial-PID`) and renamed into place at the end. An error, a panic or
+//! (`.NAME.partial-PID-NONCE`) and renamed into place at the end. An error, a panic or
 //! Ctrl-C removes the temporary directory; even a `kill -9` leaves only a hidden
 //! `.partial` directory without a manifest, never one that looks finished.
 
@@ -32,10 +32,16 @@ impl OutputDir {
         let name = final_path
             .file_name()
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the output path has no directory name"))?;
-        let temp = parent.join(format!(".{}.partial-{}", name.to_string_lossy(), std::process::id()));
-        if temp.exists() {
-            fs::remove_dir_all(&temp)?;
-        }
+        // The PID alone is not unique: in containers every process may be PID 1, and
+        // two pods of one Kubernetes index (or a retry) can share a results volume. A
+        // clock nonce makes the name unique, and `create_dir` never reuses a directory.
+        let nonce = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        let temp = parent.join(format!(
+            ".{}.partial-{}-{:x}",
+            name.to_string_lossy(),
+            std::process::id(),
+            nonce & 0xffff_ffff
+        ));
         fs::create_dir(&temp)?;
         Ok(OutputDir { final_path: final_path.to_path_buf(), temp, done: false })
     }

@@ -9,6 +9,12 @@ use crate::batch::Shard;
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Manifest {
     pub tool: String,
+    /// `batch`, `compare` or `sweep`.
+    #[serde(default = "batch_kind")]
+    pub kind: String,
+    /// For compare and sweep: the variants (or sweep points), baseline first.
+    #[serde(default)]
+    pub variants: Vec<String>,
     pub version: String,
     pub scenario_name: String,
     /// Where the scenario came from (a path, or the built-in default).
@@ -30,6 +36,10 @@ pub struct Manifest {
     pub command_line: Vec<String>,
     pub wall_time_seconds: f64,
     pub created_utc: String,
+}
+
+fn batch_kind() -> String {
+    "batch".into()
 }
 
 pub fn sha256_hex(text: &str) -> String {

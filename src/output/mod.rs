@@ -1,6 +1,7 @@
 //! Batch results on disk: an output directory written atomically, per-run rows,
 //! per-turn tables, the summary, the manifest and the mergeable state.
 
+pub mod batchdir;
 pub mod dir;
 pub mod manifest;
 pub mod runs;

@@ -262,10 +262,8 @@ impl Batch {
             })?
             .scenario;
         let summary_path = dir.join(files::SUMMARY);
-        let summary: Summary =
-            serde_json::from_str(&read_required(&summary_path, "the headline aggregates")?).map_err(|e| {
-                ReadError::Invalid(format!("{}: not an escalate summary: {e}", summary_path.display()))
-            })?;
+        let summary: Summary = serde_json::from_str(&read_required(&summary_path, "the headline aggregates")?)
+            .map_err(|e| ReadError::Invalid(format!("{}: not an escalate summary: {e}", summary_path.display())))?;
         let turns = read_turns(dir, &manifest)?;
         let batch = Batch { dir: dir.to_path_buf(), manifest, scenario, summary, turns };
         batch.check()?;
@@ -275,9 +273,8 @@ impl Batch {
     /// The files must describe one batch: same scenario, same number of runs, every turn.
     fn check(&self) -> Result<(), ReadError> {
         let s = &self.summary;
-        let bad = |what: String| {
-            ReadError::Invalid(format!("{}: the batch files disagree: {what}", self.dir.display()))
-        };
+        let bad =
+            |what: String| ReadError::Invalid(format!("{}: the batch files disagree: {what}", self.dir.display()));
         if s.scenario != self.scenario.name {
             return Err(bad(format!(
                 "summary.json is for scenario {:?} but scenario.ron is {:?}",

@@ -59,6 +59,8 @@ pub struct Collector {
     file: String,
     src: Arc<String>,
     problems: Vec<Problem>,
+    /// Problems found once the report was full: counted, not rendered.
+    dropped: usize,
 }
 
 /// Most problems reported for one file; past this, one more line says how many were left out.
@@ -66,12 +68,22 @@ const MAX_PROBLEMS: usize = 50;
 
 impl Collector {
     pub fn new(file: &str, src: &str) -> Self {
-        Collector { file: file.to_string(), src: Arc::new(src.to_string()), problems: Vec::new() }
+        Collector { file: file.to_string(), src: Arc::new(src.to_string()), problems: Vec::new(), dropped: 0 }
+    }
+
+    /// When the report is full, counts one more problem and returns `true`, so that
+    /// callers can skip building its message (a hint over 20 000 ids is not free).
+    pub fn skip_if_full(&mut self) -> bool {
+        let full = self.problems.len() >= MAX_PROBLEMS;
+        if full {
+            self.dropped += 1;
+        }
+        full
     }
 
     /// A problem at a path in the file.
     pub fn at(&mut self, path: &Path, message: impl Into<String>, help: Option<String>) {
-        if self.problems.len() > MAX_PROBLEMS {
+        if self.skip_if_full() {
             return;
         }
         let (start, len) = locate(&self.src, path);
@@ -101,8 +113,8 @@ impl Collector {
         if self.problems.is_empty() {
             return Ok(());
         }
-        if self.problems.len() > MAX_PROBLEMS {
-            let extra = self.problems.len() - MAX_PROBLEMS;
+        if self.problems.len() > MAX_PROBLEMS || self.dropped > 0 {
+            let extra = self.problems.len().saturating_sub(MAX_PROBLEMS) + self.dropped;
             self.problems.truncate(MAX_PROBLEMS);
             let msg = format!("…and at least {extra} more problem(s) not shown");
             self.push_span(0, 0, "start of file".into(), msg, Some("fix the ones above first".into()));

@@ -24,6 +24,9 @@ pub mod limits {
     pub const MAX_NORM_SETS: usize = 32;
     /// Actors × turns: the work of one run grows with it.
     pub const MAX_ACTOR_TURNS: u64 = 2_000_000;
+    /// Dependencies between assets, declared or made by the sector graph: the
+    /// cascade visits each one every turn.
+    pub const MAX_DEPENDENCIES: u64 = 200_000;
 }
 
 struct V<'a> {
@@ -94,7 +97,10 @@ impl V<'_> {
             match actor_index.get(id) {
                 Some(&i) => Some(ActorId::from_index(i)),
                 None => {
-                    v.err(path, format!("no actor has the id `{id}`"), hint_from(id, "actors", &actor_ids));
+                    // Hints search every id: skip them once the report is full.
+                    if !v.c.skip_if_full() {
+                        v.err(path, format!("no actor has the id `{id}`"), hint_from(id, "actors", &actor_ids));
+                    }
                     None
                 }
             }
@@ -298,11 +304,13 @@ impl V<'_> {
             match asset_index.get(id) {
                 Some(&i) => Some(AssetId::from_index(i)),
                 None => {
-                    v.err(
-                        path,
-                        format!("no infrastructure asset has the id `{id}`"),
-                        hint_from(id, "assets", &asset_ids),
-                    );
+                    if !v.c.skip_if_full() {
+                        v.err(
+                            path,
+                            format!("no infrastructure asset has the id `{id}`"),
+                            hint_from(id, "assets", &asset_ids),
+                        );
+                    }
                     None
                 }
             }
@@ -337,13 +345,37 @@ impl V<'_> {
         };
         let mut dependencies = Vec::new();
         if assets_ok {
-            for (dep_sector, prov_sector, strength) in &sector_deps {
-                for (x, ax) in assets.iter().enumerate() {
-                    if ax.sector != *dep_sector {
-                        continue;
-                    }
-                    for (y, ay) in assets.iter().enumerate() {
-                        if ay.sector == *prov_sector && ay.owner == ax.owner {
+            // Each rule joins every asset of one sector to every asset of the other with
+            // the same owner: count first, as many assets per owner and sector multiply.
+            let mut by_owner_sector: BTreeMap<(ActorId, Sector), Vec<usize>> = BTreeMap::new();
+            for (y, a) in assets.iter().enumerate() {
+                by_owner_sector.entry((a.owner, a.sector)).or_default().push(y);
+            }
+            let providers = |x: &Asset, sector: Sector| by_owner_sector.get(&(x.owner, sector)).map_or(&[][..], |v| v);
+            let count: u64 = sector_deps
+                .iter()
+                .map(|(dep, prov, _)| {
+                    assets.iter().filter(|x| x.sector == *dep).map(|x| providers(x, *prov).len() as u64).sum::<u64>()
+                })
+                .sum::<u64>()
+                + f.asset_dependencies.len() as u64;
+            if count > limits::MAX_DEPENDENCIES {
+                self.err(
+                    &root().field("infrastructure"),
+                    format!(
+                        "these assets make {count} dependencies, more than the {} a scenario may hold",
+                        limits::MAX_DEPENDENCIES
+                    ),
+                    "sector dependencies join every asset of a sector to every asset it depends on with the \
+                     same owner; use one asset per owner and sector, or `sector_dependencies: Some([])`",
+                );
+            } else {
+                for (dep_sector, prov_sector, strength) in &sector_deps {
+                    for (x, ax) in assets.iter().enumerate() {
+                        if ax.sector != *dep_sector {
+                            continue;
+                        }
+                        for &y in providers(ax, *prov_sector) {
                             dependencies.push(Dependency {
                                 dependent: AssetId::from_index(x),
                                 provider: AssetId::from_index(y),

@@ -1,0 +1,267 @@
+//! `escalate compare SCENARIO --variants a,b,...`: variants on common random numbers,
+//! with paired differences against a baseline.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use super::batch::{common, create_dir, slug, stopped, thread_pool};
+use super::{Failure, load_scenario, progress, write_stdout};
+use crate::batch::{self, BatchSpec, Shard};
+use crate::compare::ComparisonState;
+use crate::output::batchdir::{BatchFiles, write_manifest};
+use crate::output::dir::write_atomic;
+use crate::output::manifest::{Manifest, sha256_hex, utc_now};
+use crate::output::{Format, to_pretty};
+use crate::scenario::Loaded;
+use crate::scenario::variant::load_variant;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Scenario file (default: the built-in paris-call-2018 scenario).
+    pub scenario: Option<PathBuf>,
+    /// Variants to compare, comma-separated (`base` is the file as written).
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub variants: Vec<String>,
+    /// The variant the others are compared against (default: the first listed).
+    #[arg(long)]
+    pub baseline: Option<String>,
+    #[arg(long, default_value_t = 1000)]
+    pub runs: u64,
+    #[arg(long, default_value_t = 2018)]
+    pub seed: u64,
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output directory (default: output/SCENARIO-compare-TIMESTAMP). Must not exist.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    pub format: Format,
+    /// Run only shard K of N (0-based); merge the parts with `escalate merge`.
+    #[arg(long)]
+    pub shard: Option<String>,
+    #[arg(long)]
+    pub quiet: bool,
+    #[arg(long)]
+    pub no_charts: bool,
+}
+
+/// Files at the top of a comparison (or sweep) directory.
+pub const STATE: &str = "comparison_state.json";
+
+pub fn run(args: Args) -> Result<(), Failure> {
+    let (threads, shard) = common(args.runs, args.threads, args.shard.as_deref(), args.format)?;
+    let mut ids: Vec<String> = Vec::new();
+    for v in &args.variants {
+        if ids.contains(v) {
+            return Err(Failure::Input(format!("variant `{v}` is listed twice")));
+        }
+        ids.push(v.clone());
+    }
+    if let Some(b) = &args.baseline {
+        let Some(k) = ids.iter().position(|v| v == b) else {
+            return Err(Failure::Input(format!("the baseline `{b}` is not among --variants {}", ids.join(","))));
+        };
+        let b = ids.remove(k);
+        ids.insert(0, b);
+    }
+    if ids.len() < 2 {
+        return Err(Failure::Input("name at least two variants to compare, e.g. --variants base,us-signs".into()));
+    }
+    let base = load_scenario(args.scenario.as_deref())?;
+    let mut variants = Vec::new();
+    for id in &ids {
+        variants.push(load_variant(&base, id)?);
+    }
+    let (created, stamp) = utc_now();
+    let out = args.out.clone().unwrap_or_else(|| {
+        let mut name = format!("{}-compare-{stamp}", slug(&base.scenario.name));
+        if shard.n > 1 {
+            name.push_str(&format!("-shard-{}-of-{}", shard.k, shard.n));
+        }
+        Path::new("output").join(name)
+    });
+    let dir = create_dir(&out)?;
+    let started = Instant::now();
+    let state = run_variants(&variants, &ids, dir.path(), &args, threads, shard, true)?;
+    let wall = started.elapsed().as_secs_f64();
+    write_comparison(dir.path(), &state).map_err(|e| Failure::Io(format!("writing comparison: {e}")))?;
+    let range = shard.range(args.runs);
+    for (v, l) in ids.iter().zip(&variants) {
+        let m = manifest(l, "batch", Vec::new(), &args, threads, shard, wall, &created);
+        let sub = dir.path().join(v);
+        if !args.no_charts {
+            super::charts_hook(&sub, &m, true)?;
+        }
+        write_manifest(&sub, &m).map_err(|e| Failure::Io(e.to_string()))?;
+    }
+    if !args.no_charts {
+        super::compare_charts_hook(dir.path())?;
+    }
+    let m = manifest(&base, "compare", ids.clone(), &args, threads, shard, wall, &created);
+    write_manifest(dir.path(), &m).map_err(|e| Failure::Io(e.to_string()))?;
+    let final_dir = dir.commit().map_err(|e| Failure::Io(e.to_string()))?;
+    if !args.quiet {
+        let mut text = table(&state);
+        text.push_str(&format!(
+            "\n{} runs × {} variants in {wall:.2} s.\nResults: {}\n",
+            range.end - range.start,
+            ids.len(),
+            final_dir.display()
+        ));
+        write_stdout(&text)?;
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn manifest(
+    l: &Loaded,
+    kind: &str,
+    variants: Vec<String>,
+    args: &Args,
+    threads: usize,
+    shard: Shard,
+    wall: f64,
+    created: &str,
+) -> Manifest {
+    let range = shard.range(args.runs);
+    Manifest {
+        tool: "escalate".into(),
+        kind: kind.into(),
+        variants,
+        version: env!("CARGO_PKG_VERSION").into(),
+        scenario_name: l.scenario.name.clone(),
+        scenario_file: l.name.clone(),
+        scenario_sha256: sha256_hex(&l.text),
+        master_seed: args.seed,
+        runs_total: args.runs,
+        run_first: range.start,
+        run_end: range.end,
+        shard,
+        merged_from: Vec::new(),
+        format: args.format,
+        events: false,
+        threads,
+        command_line: std::env::args().collect(),
+        wall_time_seconds: (wall * 1000.0).round() / 1000.0,
+        created_utc: created.to_string(),
+    }
+}
+
+/// Runs every variant on common random numbers; with `per_variant_dirs`, writes each
+/// variant's batch files into `DIR/<id>/`.
+pub fn run_variants(
+    variants: &[Loaded],
+    ids: &[String],
+    dir: &Path,
+    args: &Args,
+    threads: usize,
+    shard: Shard,
+    per_variant_dirs: bool,
+) -> Result<ComparisonState, Failure> {
+    run_many(variants, ids, dir, args.runs, args.seed, args.format, threads, shard, args.quiet, per_variant_dirs)
+}
+
+/// The engine of `compare` and `sweep`.
+#[allow(clippy::too_many_arguments)]
+pub fn run_many(
+    variants: &[Loaded],
+    ids: &[String],
+    dir: &Path,
+    runs: u64,
+    seed: u64,
+    format: Format,
+    threads: usize,
+    shard: Shard,
+    quiet: bool,
+    per_variant_dirs: bool,
+) -> Result<ComparisonState, Failure> {
+    let io = |e: std::io::Error| Failure::Io(format!("writing results: {e}"));
+    let scenarios: Vec<Arc<crate::scenario::Scenario>> =
+        variants.iter().map(|l| Arc::new(l.scenario.clone())).collect();
+    let mut files = Vec::new();
+    if per_variant_dirs {
+        for (id, l) in ids.iter().zip(variants) {
+            let sub = dir.join(id);
+            std::fs::create_dir(&sub).map_err(io)?;
+            files.push(BatchFiles::open(&sub, &l.scenario, &l.text, format, false).map_err(io)?);
+        }
+    }
+    let pool = thread_pool(threads)?;
+    let cancel = Arc::new(AtomicBool::new(false));
+    progress::on_ctrl_c(cancel.clone());
+    let spec = BatchSpec { runs, master_seed: seed, shard, keep_events: false };
+    let range = shard.range(runs);
+    // One bar for the whole comparison, not one per variant.
+    let bar = progress::bar((range.end - range.start) * ids.len() as u64, quiet);
+    let mut state = ComparisonState::new(ids.to_vec(), Vec::new());
+    let result = batch::execute_many(
+        &scenarios,
+        &spec,
+        &pool,
+        &cancel,
+        |i, rs| {
+            state.add(rs);
+            for (f, r) in files.iter_mut().zip(rs) {
+                f.write(i, r).map_err(|e| e.to_string())?;
+            }
+            Ok(())
+        },
+        |n| bar.inc(n),
+    );
+    bar.finish_and_clear();
+    let aggs = stopped(result)?;
+    for ((f, agg), l) in files.into_iter().zip(&aggs).zip(variants) {
+        f.finish(&l.scenario, agg).map_err(io)?;
+    }
+    state.aggregates = aggs;
+    if progress::interrupted(&cancel) {
+        return Err(Failure::Interrupted);
+    }
+    Ok(state)
+}
+
+/// `comparison.csv`, `comparison.json` and the mergeable state.
+pub fn write_comparison(dir: &Path, state: &ComparisonState) -> std::io::Result<()> {
+    let rows = state.rows();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in &rows {
+        w.serialize(r).map_err(std::io::Error::other)?;
+    }
+    let bytes = w.into_inner().map_err(|e| std::io::Error::other(e.to_string()))?;
+    write_atomic(&dir.join("comparison.csv"), &bytes)?;
+    let json = serde_json::json!({
+        "baseline": state.variants[0],
+        "variants": state.variants,
+        "runs": state.aggregates.first().map_or(0, |a| a.runs),
+        "method": "paired t-interval (95%) on per-run differences; run i of every variant uses the same seed",
+        "differences": rows,
+        "outcome_shares": state.variants.iter().zip(&state.aggregates).map(|(v, a)| {
+            serde_json::json!({ "variant": v, "outcomes": crate::record::Outcome::ALL.iter().map(|o| {
+                let (lo, hi) = crate::stats::wilson95(a.outcomes[o.index()], a.runs);
+                serde_json::json!({ "outcome": o.slug(), "share": a.outcomes[o.index()] as f64 / a.runs.max(1) as f64, "ci95": [lo, hi] })
+            }).collect::<Vec<_>>() })
+        }).collect::<Vec<_>>(),
+    });
+    write_atomic(&dir.join("comparison.json"), to_pretty(&json)?.as_bytes())?;
+    let state_json = serde_json::to_string(state).map_err(std::io::Error::other)?;
+    write_atomic(&dir.join(STATE), state_json.as_bytes())
+}
+
+/// The terminal table of paired differences.
+pub fn table(state: &ComparisonState) -> String {
+    let mut out = format!("Paired differences against `{}` (95% CI, common random numbers)\n", state.variants[0]);
+    out.push_str(&format!(
+        "{:<22} {:<26} {:>10} {:>10} {:>24}\n",
+        "variant", "metric", "variant", "baseline", "difference [95% CI]"
+    ));
+    for r in state.rows() {
+        out.push_str(&format!(
+            "{:<22} {:<26} {:>10.3} {:>10.3} {:>+9.3} [{:+.3}, {:+.3}]\n",
+            r.variant, r.metric, r.variant_mean, r.baseline_mean, r.diff_mean, r.diff_ci95_low, r.diff_ci95_high
+        ));
+    }
+    out
+}

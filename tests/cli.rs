@@ -1,0 +1,289 @@
+//! End-to-end tests of the real `escalate` binary: exit codes, diagnostics on stderr,
+//! the narrative and JSON Lines on stdout, and byte-for-byte reproducibility.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use tempfile::TempDir;
+
+const DEFAULT: &str = "scenarios/paris-call-2018.ron";
+
+/// A small valid scenario: a grid wiper on turn 2, then a few turns of play.
+const SMALL: &str = r#"ScenarioFile(
+    name: "Small",
+    horizon: Horizon(turns: 6),
+    actors: [
+        ActorDef(id: "A", name: "Alpha", commitments: [CommitmentDef(norm_set: "paris-call")]),
+        ActorDef(id: "B", name: "Beta"),
+    ],
+    rivalries: [RivalryDef(a: "A", b: "B", tension: 0.6)],
+    infrastructure: [
+        AssetDef(id: "a-grid", owner: "A", sector: Power),
+        AssetDef(id: "b-grid", owner: "B", sector: Power),
+    ],
+    injects: [InjectDef(turn: 2, event: Operation(actor: "B", action: "wiper", target: "a-grid"))],
+)
+"#;
+
+const BROKEN: &str = r#"ScenarioFile(
+    name: "Broken",
+    horizon: Horizon(turns: 4),
+    actors: [
+        ActorDef(id: "A", name: "Alpha"),
+        ActorDef(id: "A", name: "Beta", capabilities: (offense: 2.0)),
+    ],
+)
+"#;
+
+fn escalate() -> Command {
+    let mut cmd = Command::cargo_bin("escalate").expect("the escalate binary is built");
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+/// A temp dir holding the given files; commands run inside it so paths stay short.
+fn dir_with(files: &[(&str, &[u8])]) -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, body) in files {
+        std::fs::write(dir.path().join(name), body).unwrap();
+    }
+    dir
+}
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+fn stdout_of(args: &[&str]) -> Vec<u8> {
+    let out = escalate().args(args).current_dir(repo("")).output().unwrap();
+    assert!(out.status.success(), "{args:?} failed: {out:?}");
+    out.stdout
+}
+
+// ------------------------------------------------------------------ validate
+
+#[test]
+fn validate_accepts_the_shipped_scenario() {
+    escalate()
+        .current_dir(repo(""))
+        .args(["validate", DEFAULT])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::starts_with(format!("ok: {DEFAULT}")))
+        .stdout(predicate::str::contains("24 actors"))
+        .stderr("");
+}
+
+#[test]
+fn validate_reports_invalid_files_with_line_and_column() {
+    let dir = dir_with(&[("broken.ron", BROKEN.as_bytes())]);
+    let out = escalate()
+        .current_dir(dir.path())
+        .args(["validate", "broken.ron"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("broken.ron:6:22"), "{stderr}");
+    assert!(stderr.contains("broken.ron:6:65"), "{stderr}");
+    assert!(stderr.contains("help:"), "{stderr}");
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn validate_short_prints_one_line_per_problem() {
+    let dir = dir_with(&[("broken.ron", BROKEN.as_bytes())]);
+    let out = escalate()
+        .current_dir(dir.path())
+        .args(["validate", "--short", "broken.ron"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    insta::assert_snapshot!(String::from_utf8(out.stderr).unwrap(), @r"
+    broken.ron:6:22: duplicate actor id `A` (first used at actors[0])
+    broken.ron:6:65: offense is 2, outside 0..=1
+    ");
+}
+
+#[test]
+fn validate_missing_file_is_an_io_error() {
+    let dir = tempfile::tempdir().unwrap();
+    escalate()
+        .current_dir(dir.path())
+        .args(["validate", "no-such-file.ron"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("no-such-file.ron"));
+}
+
+#[test]
+fn validate_a_directory_is_an_io_error() {
+    let dir = tempfile::tempdir().unwrap();
+    escalate()
+        .current_dir(dir.path())
+        .args(["validate", "."])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("directory"));
+}
+
+#[test]
+fn validate_checks_every_file_and_exits_with_the_worst_code() {
+    let dir = dir_with(&[("small.ron", SMALL.as_bytes()), ("broken.ron", BROKEN.as_bytes())]);
+    // Invalid and valid together: both reported, exit 2.
+    let out = escalate()
+        .current_dir(dir.path())
+        .args(["validate", "--short", "broken.ron", "small.ron"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stdout.starts_with("ok: small.ron"), "{stdout}");
+    assert_eq!(stderr.lines().count(), 2, "{stderr}");
+    // A missing file outranks an invalid one: exit 3, and the others are still checked.
+    escalate()
+        .current_dir(dir.path())
+        .args(["validate", "--short", "small.ron", "missing.ron", "broken.ron"])
+        .assert()
+        .code(3)
+        .stdout(predicate::str::contains("ok: small.ron"))
+        .stderr(predicate::str::contains("broken.ron:6:22"))
+        .stderr(predicate::str::contains("missing.ron"));
+    // All valid: exit 0, one line each.
+    escalate()
+        .current_dir(dir.path())
+        .args(["validate", "small.ron", "small.ron"])
+        .assert()
+        .code(0)
+        .stdout(predicate::function(|s: &str| s.lines().count() == 2));
+}
+
+#[test]
+fn validate_needs_at_least_one_file() {
+    escalate().arg("validate").assert().code(2);
+}
+
+#[test]
+fn validate_refuses_binary_and_huge_files_quickly() {
+    let garbage: Vec<u8> = (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect();
+    let dir = dir_with(&[("garbage.ron", &garbage)]);
+    // 9 MiB: just over the limit, without writing 50 MB in the test suite.
+    let big = dir.path().join("big.ron");
+    std::fs::File::create(&big).unwrap().set_len(9 * 1024 * 1024).unwrap();
+    escalate()
+        .current_dir(dir.path())
+        .args(["validate", "--short", "garbage.ron", "big.ron"])
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("garbage.ron:1:"))
+        .stderr(predicate::str::contains("big.ron:1:1: the file is 9437184 bytes"));
+}
+
+// ------------------------------------------------------------------ run
+
+#[test]
+fn run_prints_a_narrative_with_a_summary() {
+    let dir = dir_with(&[("small.ron", SMALL.as_bytes())]);
+    let out = escalate()
+        .current_dir(dir.path())
+        .args(["run", "small.ron", "--seed", "7"])
+        .assert()
+        .code(0)
+        .stderr("")
+        .get_output()
+        .clone();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("Small — seed 7"), "{text}");
+    assert!(text.contains("── Turn 2"), "{text}");
+    assert!(text.contains("Destructive wiper attack"), "{text}");
+    assert!(text.contains("\nSummary\n"), "{text}");
+    assert!(text.contains("outcome:"), "{text}");
+}
+
+#[test]
+fn run_without_a_scenario_uses_the_built_in_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let builtin =
+        escalate().current_dir(dir.path()).args(["run", "--seed", "5"]).assert().code(0).get_output().stdout.clone();
+    assert!(builtin.starts_with("Paris Call 2018 — seed 5".as_bytes()));
+    // The embedded text is the shipped file: same run either way.
+    assert_eq!(builtin, stdout_of(&["run", DEFAULT, "--seed", "5"]));
+}
+
+#[test]
+fn same_seed_same_bytes() {
+    let a = stdout_of(&["run", DEFAULT, "--seed", "42"]);
+    let b = stdout_of(&["run", DEFAULT, "--seed", "42"]);
+    assert_eq!(a, b);
+    let a = stdout_of(&["run", DEFAULT, "--seed", "42", "--json"]);
+    let b = stdout_of(&["run", DEFAULT, "--seed", "42", "--json"]);
+    assert_eq!(a, b);
+}
+
+#[test]
+fn different_seeds_differ() {
+    let a = stdout_of(&["run", DEFAULT, "--seed", "1"]);
+    let b = stdout_of(&["run", DEFAULT, "--seed", "2"]);
+    assert_ne!(a, b);
+}
+
+#[test]
+fn json_lines_end_with_a_summary() {
+    let out = stdout_of(&["run", DEFAULT, "--seed", "3", "--json"]);
+    let text = String::from_utf8(out).unwrap();
+    let lines: Vec<serde_json::Value> =
+        text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"))).collect();
+    assert!(lines.len() > 2);
+    for l in &lines[..lines.len() - 1] {
+        assert!(l["turn"].as_u64().is_some(), "{l}");
+        assert!(l["event"].is_string(), "{l}");
+        assert_ne!(l["event"], "summary");
+    }
+    let end = &lines[lines.len() - 2];
+    assert_eq!(end["event"], "end");
+    let summary = lines.last().unwrap();
+    assert_eq!(summary["event"], "summary");
+    assert_eq!(summary["scenario"], "Paris Call 2018");
+    assert_eq!(summary["seed"], 3);
+    let turns = summary["turns_played"].as_u64().unwrap();
+    assert_eq!(summary["score"].as_array().unwrap().len() as u64, turns);
+    assert_eq!(end["turns"].as_u64(), Some(turns));
+    assert_eq!(end["outcome"], summary["outcome"]);
+}
+
+#[test]
+fn run_with_an_invalid_scenario_exits_2() {
+    let dir = dir_with(&[("broken.ron", BROKEN.as_bytes())]);
+    escalate()
+        .current_dir(dir.path())
+        .args(["run", "broken.ron"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("broken.ron:6:22"));
+}
+
+#[test]
+fn run_with_a_missing_file_exits_3() {
+    let dir = tempfile::tempdir().unwrap();
+    escalate()
+        .current_dir(dir.path())
+        .args(["run", "missing.ron"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("missing.ron"));
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    escalate().args(["run", "--seed", "minus-one"]).assert().code(2);
+    escalate().arg("no-such-command").assert().code(2);
+    escalate().arg("--help").assert().code(0);
+}
