@@ -5,6 +5,7 @@
 //! files → charts and report.
 
 pub mod batch;
+pub mod calibrate;
 pub mod cli;
 pub mod compare;
 pub mod exit;

@@ -84,9 +84,12 @@ pub struct RunRecord {
     pub deescalations: u32,
     /// Dyads (unordered pairs) that saw any hostile act at intelligence level or above.
     pub hostile_dyads: u32,
-    /// Declared rival dyads that saw any cyber operation between them.
+    /// Declared rival dyads that saw any cyber operation between them (a proxy's
+    /// operation counts for its sponsor).
     pub rival_dyads_in_conflict: u32,
     pub rival_dyads: u32,
+    /// Declared rival dyads that saw a disruptive or destructive operation.
+    pub rival_dyads_disrupted: u32,
     pub per_actor: Vec<ActorTally>,
     /// The run's events, when kept.
     #[serde(skip)]

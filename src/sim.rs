@@ -76,6 +76,10 @@ impl Sim {
             violations_bound: vec![0; n_principles],
             violations_unbound: vec![0; n_principles],
             hostile_dyads: vec![false; n * n],
+            cyber_dyads: vec![false; n * n],
+            disruptive_dyads: vec![false; n * n],
+            dyad_disruptive_turns: vec![0; n * n],
+            dyad_last_disruptive: vec![0; n * n],
             per_actor: vec![ActorTally::default(); n],
             score_series: Vec::with_capacity(s.turns as usize),
             score_signatories: Vec::with_capacity(s.turns as usize),
@@ -142,12 +146,16 @@ impl Sim {
         let n = s.actors.len();
         let mut rival_dyads = 0;
         let mut rivals_in_conflict = 0;
+        let mut rivals_disrupted = 0;
         for a in 0..n {
             for b in (a + 1)..n {
                 if s.tension[a * n + b] > 0.0 {
                     rival_dyads += 1;
-                    if tally.hostile_dyads[a * n + b] {
+                    if tally.cyber_dyads[a * n + b] {
                         rivals_in_conflict += 1;
+                    }
+                    if tally.disruptive_dyads[a * n + b] {
+                        rivals_disrupted += 1;
                     }
                 }
             }
@@ -188,6 +196,7 @@ impl Sim {
             deescalations: tally.deescalations,
             hostile_dyads: tally.hostile_dyads.iter().filter(|&&x| x).count() as u32,
             rival_dyads_in_conflict: rivals_in_conflict,
+            rival_dyads_disrupted: rivals_disrupted,
             rival_dyads,
             per_actor: tally.per_actor.clone(),
             events,

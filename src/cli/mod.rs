@@ -2,6 +2,7 @@
 //! and turns failures into messages and documented exit codes (see [`crate::exit`]).
 
 mod batch;
+mod calibrate;
 mod compare;
 mod debrief;
 mod headline;
@@ -46,6 +47,8 @@ pub enum Command {
     Compare(compare::Args),
     /// Sweep one or two parameters over a grid on common random numbers.
     Sweep(sweep::Args),
+    /// Set the baseline world's simulated figures beside published ones.
+    Calibrate(calibrate::Args),
     /// Play a scenario as a teaching wargame: human teams take turns at the keyboard.
     Play(play::Args),
     /// Write the after-action report (Markdown and HTML) of a saved exercise.
@@ -116,6 +119,7 @@ pub fn main() -> ExitCode {
         Command::Plot(a) => plot::run(a),
         Command::Compare(a) => compare::run(a),
         Command::Sweep(a) => sweep::run(a),
+        Command::Calibrate(a) => calibrate::run(a),
     };
     match result {
         Ok(()) => ExitCode::from(exit::OK),
@@ -169,5 +173,15 @@ pub fn charts_hook(dir: &Path, manifest: &crate::output::manifest::Manifest, _qu
 
 /// Draws the comparison charts and page of a compare or sweep directory.
 pub fn compare_charts_hook(_dir: &Path) -> Result<(), Failure> {
+    Ok(())
+}
+
+/// Draws the calibration chart (observed against simulated) into a calibration directory.
+pub fn calibration_chart_hook(
+    _dir: &Path,
+    _scenario: &str,
+    _runs: u64,
+    _rows: &[crate::calibrate::Row],
+) -> Result<(), Failure> {
     Ok(())
 }

@@ -29,7 +29,7 @@ pub struct Args {
     #[arg(long, value_name = "FILE", conflicts_with = "resume")]
     pub decisions: Option<PathBuf>,
     /// Resume a saved session (its scenario, seed and teams come from the file).
-    #[arg(long, value_name = "SAVE", conflicts_with_all = ["scenario", "teams"])]
+    #[arg(long, value_name = "SAVE", conflicts_with_all = ["scenario", "teams", "seed"])]
     pub resume: Option<PathBuf>,
     /// Save file: written after every turn, on `s` and when input ends
     /// (default with --resume: the resumed file).
@@ -100,13 +100,11 @@ fn read_error(e: ReadError) -> Failure {
 pub fn load_save(path: &Path) -> Result<(Setup, Script), Failure> {
     let (name, text, file) = save::read(path).map_err(read_error)?;
     let setup = save::setup_from(&name, &text, &file).map_err(read_error)?;
-    if let Some(v) = &file.escalate {
-        if v != env!("CARGO_PKG_VERSION") {
-            eprintln!(
-                "warning: {name} was saved by escalate {v}, this is {}; if the model changed, the replay may differ",
-                env!("CARGO_PKG_VERSION")
-            );
-        }
+    if let Some(v) = file.escalate.as_ref().filter(|v| *v != env!("CARGO_PKG_VERSION")) {
+        eprintln!(
+            "warning: {name} was saved by escalate {v}, this is {}; if the model changed, the replay may differ",
+            env!("CARGO_PKG_VERSION")
+        );
     }
     let script = save::script(&name, &text, &file, &setup).map_err(session_errors)?;
     Ok((setup, script))
@@ -212,6 +210,7 @@ fn play(
         io.say(&io.style.dim("(No --save file: the session is not saved unless you save it with `s`.)\n"))?;
     }
     let save_path = save_path.map(Path::to_path_buf);
+    let mut handed_over = false;
     while !session.finished() {
         session.open_turn();
         let teams = session.setup.teams.clone();
@@ -237,16 +236,21 @@ fn play(
                 }
             }
             if io.terminal && session.setup.teams.len() > 1 {
-                io.say("\x1b[2J\x1b[H")?;
+                // Clear the previous team's screen (the very first one keeps the banner).
+                if std::mem::take(&mut handed_over) {
+                    io.say("\x1b[2J\x1b[H")?;
+                }
                 let name = session.actor_name(team).to_string();
-                match io.ask(&io.style.bold(&format!("Team {name}: press Enter when you have the keyboard. ")))? {
-                    None => return stop_at_eof(session, save_path.as_deref(), io),
-                    Some(_) => {}
+                let ready =
+                    io.ask(&io.style.bold(&format!("Team {name}: press Enter when you have the keyboard. ")))?;
+                if ready.is_none() {
+                    return stop_at_eof(session, save_path.as_deref(), io);
                 }
             }
             io.say(&format!("\n{}\n{}", sitrep::render(session, team, io.style), menu_text(session, &menu, io.style)))?;
             match decide(session, &menu, io)? {
                 Answer::Decided(choice) => {
+                    handed_over = true;
                     session.decide(team, choice);
                     io.say(&format!("{}\n", decided_line(session, &menu, choice, io.style, false)))?;
                 }

@@ -88,7 +88,7 @@ parameters! {
     intelligence_weight: 0.8, 0.0, 100.0;
     /// Utility of building capacity when one's offence is zero (falls linearly to half
     /// of it at offence 1: even the strongest keep building), times (0.5 + highest tension).
-    capacity_value: 1.2, 0.0, 100.0;
+    capacity_value: 1.5, 0.0, 100.0;
     /// Utility of hardening when one's defence is zero (falls linearly to 0 at 1);
     /// doubled while one's own infrastructure is damaged.
     hardening_value: 0.6, 0.0, 100.0;
@@ -152,7 +152,8 @@ parameters! {
     sanction_tension: 0.1, 0.0, 1.0;
     /// Turns a dyad must stay quiet before its current rung steps down one level.
     calm_turns_to_step_down: 2.0, 1.0, 1000.0;
-    /// Turns with disruptive or worse operations that make a run a protracted conflict.
+    /// Distinct turns in which one pair of actors exchanges disruptive or worse
+    /// operations that make a run a protracted cyber conflict.
     protracted_min_turns: 4.0, 1.0, 1000.0;
     /// Offensive capability added by one capacity-building turn.
     capacity_step: 0.02, 0.0, 1.0;

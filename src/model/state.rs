@@ -321,6 +321,15 @@ pub struct Tally {
     pub force_uses: u32,
     pub deescalations: u32,
     pub hostile_dyads: Vec<bool>,
+    /// Unordered pairs (lower index first) between which a cyber operation passed.
+    pub cyber_dyads: Vec<bool>,
+    /// Unordered pairs between which a disruptive or destructive operation passed.
+    pub disruptive_dyads: Vec<bool>,
+    /// Per unordered pair: distinct turns with a disruptive or worse operation, and the last such turn.
+    pub dyad_disruptive_turns: Vec<u32>,
+    pub dyad_last_disruptive: Vec<u32>,
+    /// The most such turns of any pair: how sustained the worst cyber conflict was.
+    pub sustained_turns: u32,
     /// Per actor: operations launched and suffered, violations, asset-turns down.
     pub per_actor: Vec<ActorTally>,
 }

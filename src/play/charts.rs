@@ -1,29 +1,25 @@
 //! The debrief's charts, drawn with plotters twice: SVG for the self-contained HTML
 //! and PNG for the Markdown. The class is always drawn in one colour (orange), the
-//! engine-alone distribution in another (blue).
+//! engine-alone distribution in grey. Font and neutral colours come from the batch
+//! report's theme ([`crate::report::theme`]).
 
 use std::path::Path;
-use std::sync::OnceLock;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-const ENGINE: RGBColor = RGBColor(31, 78, 121);
-const CLASS: RGBColor = RGBColor(214, 96, 38);
+use crate::report::theme;
+
+/// The engine-alone distribution: the report theme's colour for "all runs".
+const ENGINE: RGBColor = theme::NEUTRAL;
+/// The class: Okabe-Ito orange, apart from the theme's two group colours.
+const CLASS: RGBColor = RGBColor(0xE6, 0x9F, 0x00);
 const SIZE: (u32, u32) = (820, 420);
-const FONT: &str = "sans-serif";
+const FONT: &str = theme::FONT;
 
-/// The embedded DejaVu Sans, registered once for every chart (text is measured with
-/// it for SVG too, so charts look the same on every machine).
 fn fonts() -> Result<(), String> {
-    static DONE: OnceLock<Result<(), String>> = OnceLock::new();
-    DONE.get_or_init(|| {
-        static REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
-        plotters::style::register_font(FONT, FontStyle::Normal, REGULAR)
-            .and_then(|_| plotters::style::register_font(FONT, FontStyle::Bold, REGULAR))
-            .map_err(|_| "the embedded DejaVu Sans font is invalid".to_string())
-    })
-    .clone()
+    theme::register_fonts()
 }
 
 /// What a chart shows.
@@ -116,6 +112,19 @@ where
                 .map_err(e)?
                 .label("your class")
                 .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], CLASS.stroke_width(3)));
+            chart
+                .draw_series(std::iter::once({
+                    // Label on the side of the line with more room.
+                    let right = *class > (lo + hi) / 2.0;
+                    let (h, text) = if right {
+                        (HPos::Right, format!("your class: {class:.1} "))
+                    } else {
+                        (HPos::Left, format!(" your class: {class:.1}"))
+                    };
+                    let style = (FONT, 13).into_font().color(&theme::ink_of(CLASS)).pos(Pos::new(h, VPos::Top));
+                    Text::new(text, (*class, ymax * 0.97), style)
+                }))
+                .map_err(e)?;
             legend(&mut chart).map_err(e)?;
         }
         Spec::Band { title, y_label, x_label, median, lo, hi, class } => {

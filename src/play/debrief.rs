@@ -351,7 +351,8 @@ pub fn build(session: &mut Session, opts: &Options, dir: &Path) -> Result<Report
     let events = &record.events;
     doc.h(2, "Timeline of the exercise");
     doc.p("Everything that happened, including what the teams could not see at the time: who really carried out each covert operation, false flags, and whether attributions were right.");
-    let last_turn = events.iter().map(|e| e.turn).max().unwrap_or(0).max(played);
+    // Only turns played to the end: a saved, half-decided turn has not happened yet.
+    let last_turn = played;
     for t in 1..=last_turn {
         let mut items = Vec::new();
         for d in session.decisions.iter().filter(|d| d.turn == t) {
@@ -391,7 +392,7 @@ pub fn build(session: &mut Session, opts: &Options, dir: &Path) -> Result<Report
         let rows: Vec<Vec<String>> = session
             .decisions
             .iter()
-            .filter(|d| d.actor == team)
+            .filter(|d| d.actor == team && d.turn <= played)
             .map(|d| {
                 vec![
                     capitalise(&when(&s, d.turn)),
@@ -426,8 +427,7 @@ pub fn build(session: &mut Session, opts: &Options, dir: &Path) -> Result<Report
         } else {
             by_engine += 1;
         }
-        let (status, public) =
-            attribution_status(&s, events, &intel_snapshot, e.turn, actor, victim.as_deref(), last_asset, principle);
+        let (status, public) = attribution_status(&s, events, &intel_snapshot, e, last_asset);
         attributed += usize::from(public);
         let pname = s.principles.iter().find(|p| &p.key == principle).map_or(String::new(), |p| format!(" {}", p.name));
         rows.push(vec![
@@ -650,10 +650,10 @@ fn followed(
         (Purpose::Protest | Purpose::Sanction | Purpose::DeEscalate, Target::Actor(b)) => {
             let other = s.actor(b).id.as_str();
             for e in events.iter().filter(|e| e.turn == turn) {
-                if let EventKind::RungChange { a, b: bb, from, to } = &e.kind {
-                    if (a == me && bb == other) || (a == other && bb == me) {
-                        parts.push(format!("ladder {} → {}", from.label(), to.label()));
-                    }
+                if let EventKind::RungChange { a, b: bb, from, to } = &e.kind
+                    && ((a == me && bb == other) || (a == other && bb == me))
+                {
+                    parts.push(format!("ladder {} → {}", from.label(), to.label()));
                 }
             }
             let r = reactions(other, turn, horizon);
@@ -712,12 +712,13 @@ fn attribution_status(
     s: &Scenario,
     events: &[Event],
     cases: &[Case],
-    turn: u32,
-    actor: &str,
-    victim: Option<&str>,
+    v: &Event,
     asset: Option<&str>,
-    principle: &str,
 ) -> (String, bool) {
+    let EventKind::Violation { actor, principle, victim, .. } = &v.kind else {
+        return ("—".into(), false);
+    };
+    let turn = v.turn;
     let Some(victim) = victim else {
         return ("no victim to detect it".into(), false);
     };
@@ -730,7 +731,7 @@ fn attribution_status(
     let (Some(a), Some(v)) = (s.actor_by_id(actor), s.actor_by_id(victim)) else {
         return ("—".into(), false);
     };
-    let pid = s.principles.iter().position(|p| p.key == principle);
+    let pid = s.principles.iter().position(|p| p.key == *principle);
     let asset = asset.and_then(|x| s.assets.iter().position(|a| a.id == x));
     let case = cases.iter().find(|k| {
         k.actor == a

@@ -250,14 +250,12 @@ pub fn setup_from(name: &str, text: &str, f: &SessionFile) -> Result<Setup, Read
         );
         return Err(SessionErrors::from_collector(c).unwrap_err().into());
     };
-    if let Some(h) = &f.scenario_sha256 {
-        if *h != sha256_hex(scenario_text) {
-            c.at(
-                &root.field("scenario_sha256"),
-                "the scenario text does not match its SHA-256: the save file was edited",
-                Some("restore the original save file; the scenario of a session cannot change mid-exercise".into()),
-            );
-        }
+    if f.scenario_sha256.as_ref().is_some_and(|h| *h != sha256_hex(scenario_text)) {
+        c.at(
+            &root.field("scenario_sha256"),
+            "the scenario text does not match its SHA-256: the save file was edited",
+            Some("restore the original save file; the scenario of a session cannot change mid-exercise".into()),
+        );
     }
     if f.seed.is_none() {
         c.at(&root, "the save file has no `seed`", Some("add `seed: N`".into()));
@@ -290,14 +288,12 @@ pub fn check_header(name: &str, text: &str, f: &SessionFile, setup: &Setup) -> R
     let mut c = Collector::new(name, text);
     let root = Path::root();
     let s = &setup.scenario;
-    if let Some(seed) = f.seed {
-        if seed != setup.seed {
-            c.at(
-                &root.field("seed"),
-                format!("the file was made with seed {seed}, but this session uses seed {}", setup.seed),
-                Some(format!("run with `--seed {seed}`, or remove `seed` from the file")),
-            );
-        }
+    if let Some(seed) = f.seed.filter(|&seed| seed != setup.seed) {
+        c.at(
+            &root.field("seed"),
+            format!("the file was made with seed {seed}, but this session uses seed {}", setup.seed),
+            Some(format!("run with `--seed {seed}`, or remove `seed` from the file")),
+        );
     }
     if let Some(teams) = &f.teams {
         let ours: Vec<&str> = setup.teams.iter().map(|&t| s.actor(t).id.as_str()).collect();
@@ -309,17 +305,15 @@ pub fn check_header(name: &str, text: &str, f: &SessionFile, setup: &Setup) -> R
             );
         }
     }
-    if let Some(h) = &f.scenario_sha256 {
-        if *h != sha256_hex(&setup.scenario_text) {
-            c.at(
-                &root.field("scenario_sha256"),
-                "the file was made with a different scenario (its SHA-256 differs)",
-                Some(format!(
-                    "play it on the scenario it was made with{}",
-                    f.scenario_file.as_ref().map(|n| format!(" ({n})")).unwrap_or_default()
-                )),
-            );
-        }
+    if f.scenario_sha256.as_ref().is_some_and(|h| *h != sha256_hex(&setup.scenario_text)) {
+        c.at(
+            &root.field("scenario_sha256"),
+            "the file was made with a different scenario (its SHA-256 differs)",
+            Some(format!(
+                "play it on the scenario it was made with{}",
+                f.scenario_file.as_ref().map(|n| format!(" ({n})")).unwrap_or_default()
+            )),
+        );
     }
     SessionErrors::from_collector(c)
 }

@@ -184,6 +184,7 @@ pub struct FirstForce {
     pub runs_with_force: u64,
     pub mean_turn: f64,
     pub turns: u32,
+    pub turn_length: String,
 }
 
 #[derive(Debug, Clone)]
@@ -349,6 +350,7 @@ pub fn first_force(b: &Batch) -> FirstForce {
         runs_with_force: f.runs_with_force.count,
         mean_turn: f.turn.mean.unwrap_or(f64::NAN),
         turns: b.summary.turns,
+        turn_length: b.summary.turn_length.clone(),
     }
 }
 
@@ -362,9 +364,9 @@ fn group_legend(g: Group, counts: (usize, usize)) -> String {
 }
 
 /// Everything a chart needs besides its data.
-pub struct Context<'a> {
+pub struct Context {
+    /// Runs in the batch directory.
     pub runs: u64,
-    pub scenario: &'a str,
 }
 
 impl Chart {
@@ -887,6 +889,7 @@ impl Chart {
             Chart::FirstForce(f) => {
                 let series = vec![(theme::NEUTRAL, f.points.clone())];
                 let note = (f.runs_with_force == 0).then(|| format!("no run used armed force in {} turns", f.turns));
+                let x_title = format!("turn (1 turn = 1 {})", f.turn_length);
                 draw::bands(
                     cv,
                     r,
@@ -1047,7 +1050,7 @@ mod tests {
         let i = Interval { value: 1.49, lo: 1.48, hi: 1.5 };
         assert_eq!(num_ci(&i), ("1.49".to_string(), "[1.48–1.50]".to_string()));
         let z = Interval { value: 0.001, lo: -0.00096, hi: 0.00296 };
-        assert_eq!(num_ci(&z).1, "[−0.001–0.003]");
+        assert_eq!(num_ci(&z).1, "[−0.0010–0.0030]");
         assert_eq!(num(1234.4), "1,234");
         assert_eq!(num(0.0), "0");
         assert_eq!(pct(0.641), "64.1%");

@@ -147,7 +147,7 @@ pub fn report(b: &Batch, charts: &[Rendered], notes: &[String]) -> String {
     headline_section(&mut h, b);
 
     h.push_str("<section id=\"charts\">\n<h2>Charts</h2>\n");
-    let cx = super::charts::Context { runs: b.runs(), scenario: &s.scenario };
+    let cx = super::charts::Context { runs: b.runs() };
     for r in charts {
         let stem = r.chart.stem();
         let _ = writeln!(h, "<figure id=\"{stem}\">\n{}", inline_svg(&r.svg));

@@ -117,8 +117,8 @@ fn source_line(batch: &Batch) -> String {
     format!("{} · {}", batch.summary.scenario, batch.provenance())
 }
 
-fn context(batch: &Batch) -> Context<'_> {
-    Context { runs: batch.runs(), scenario: &batch.summary.scenario }
+fn context(batch: &Batch) -> Context {
+    Context { runs: batch.runs() }
 }
 
 /// Draws one chart as SVG, in memory (for tests and the report).

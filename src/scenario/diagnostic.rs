@@ -2,10 +2,13 @@
 
 use std::sync::Arc;
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, NamedSource, SourceSpan};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, MietteError, MietteSpanContents, SourceCode, SourceSpan,
+    SpanContents,
+};
 use thiserror::Error;
 
-use super::locate::{Path, locate};
+use super::locate::{Path, Tokens, locate_in};
 
 /// One problem, located in the file.
 #[derive(Debug, Error, Diagnostic)]
@@ -18,10 +21,65 @@ pub struct Problem {
     pub span: SourceSpan,
     pub label: String,
     #[source_code]
-    pub src: NamedSource<Arc<String>>,
+    pub src: Source,
     /// 1-based line and column of the span's start (also shown by the renderer).
     pub line: usize,
     pub column: usize,
+}
+
+/// The scenario text as the renderer sees it.
+///
+/// Columns are counted in characters, as in [`ScenarioErrors::short_lines`]. A line
+/// too long to show (a minified file) is cut to a window around the problem: miette
+/// cannot draw a label past column 65 535, and nobody could read it there.
+#[derive(Debug, Clone)]
+pub struct Source {
+    name: String,
+    text: Arc<String>,
+}
+
+/// Lines longer than this (in bytes) are shown as a window around the problem.
+const MAX_SHOWN_LINE: usize = 300;
+/// Bytes shown either side of a problem on such a line.
+const WINDOW: usize = 80;
+/// Longest label drawn, in bytes; a value spanning a whole minified file is underlined
+/// only at its start.
+const MAX_LABEL: usize = 160;
+
+impl SourceCode for Source {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let text = self.text.as_str();
+        let full = text.read_span(span, before, after)?;
+        let long = full.data().split(|&b| b == b'\n').any(|l| l.len() > MAX_SHOWN_LINE);
+        let (data, from) = if long {
+            let start = floor_char_boundary(text, span.offset());
+            let end = ceil_char_boundary(text, span.offset() + span.len());
+            let line_start = text[..start].rfind('\n').map_or(0, |k| k + 1);
+            let line_end = text[end..].find('\n').map_or(text.len(), |k| end + k);
+            let lo = floor_char_boundary(text, start.saturating_sub(WINDOW).max(line_start));
+            let hi = ceil_char_boundary(text, (end + WINDOW).min(line_end).max(end));
+            (&text[lo..hi], lo)
+        } else {
+            let lo = floor_char_boundary(text, full.span().offset());
+            let hi = ceil_char_boundary(text, full.span().offset() + full.span().len());
+            (&text[lo..hi], lo)
+        };
+        let (line, column) = line_col(text, from);
+        let line_count = data.matches('\n').count();
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            data.as_bytes(),
+            SourceSpan::new(from.into(), data.len()),
+            line - 1,
+            column - 1,
+            line_count,
+        )))
+    }
 }
 
 /// Everything wrong with one scenario file, reported at once.
@@ -61,6 +119,8 @@ pub struct Collector {
     problems: Vec<Problem>,
     /// Problems found once the report was full: counted, not rendered.
     dropped: usize,
+    /// The text's tokens, made on the first located problem.
+    tokens: Option<Tokens>,
 }
 
 /// Most problems reported for one file; past this, one more line says how many were left out.
@@ -68,7 +128,13 @@ const MAX_PROBLEMS: usize = 50;
 
 impl Collector {
     pub fn new(file: &str, src: &str) -> Self {
-        Collector { file: file.to_string(), src: Arc::new(src.to_string()), problems: Vec::new(), dropped: 0 }
+        Collector {
+            file: file.to_string(),
+            src: Arc::new(src.to_string()),
+            problems: Vec::new(),
+            dropped: 0,
+            tokens: None,
+        }
     }
 
     /// When the report is full, counts one more problem and returns `true`, so that
@@ -86,20 +152,26 @@ impl Collector {
         if self.skip_if_full() {
             return;
         }
-        let (start, len) = locate(&self.src, path);
+        let tokens = self.tokens.get_or_insert_with(|| Tokens::of(&self.src));
+        let (start, len) = locate_in(&self.src, tokens, path);
         let label = if path.0.is_empty() { "here".to_string() } else { path.to_string() };
         self.push_span(start, len, label, message.into(), help);
     }
 
     /// A problem at a byte span.
     pub fn push_span(&mut self, start: usize, len: usize, label: String, message: String, help: Option<String>) {
-        let (line, column) = line_col(&self.src, start);
+        // Keep the label inside the text, on one line, and short.
+        let src = self.src.as_str();
+        let start = floor_char_boundary(src, start);
+        let line_end = src[start..].find('\n').map_or(src.len(), |k| start + k);
+        let end = ceil_char_boundary(src, (start + len.min(MAX_LABEL)).min(line_end.max(start + len.min(1))));
+        let (line, column) = line_col(src, start);
         self.problems.push(Problem {
             message,
             help,
-            span: SourceSpan::new(start.into(), len),
+            span: SourceSpan::new(start.into(), end - start),
             label,
-            src: NamedSource::new(self.file.clone(), self.src.clone()),
+            src: Source { name: self.file.clone(), text: self.src.clone() },
             line,
             column,
         });
@@ -153,6 +225,14 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
+fn ceil_char_boundary(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
 /// "did you mean `x`?" for the closest candidate, if any is close enough.
 pub fn did_you_mean<'a>(found: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     let mut best: Option<(f64, &str)> = None;
@@ -166,7 +246,7 @@ pub fn did_you_mean<'a>(found: &str, candidates: impl IntoIterator<Item = &'a st
 }
 
 /// A hint listing what is allowed, with a suggestion first when one is close.
-pub fn hint_from<'a>(found: &str, what: &str, candidates: &[&'a str]) -> String {
+pub fn hint_from(found: &str, what: &str, candidates: &[&str]) -> String {
     // Duplicated ids (themselves an error) would otherwise be listed twice.
     let mut seen = std::collections::BTreeSet::new();
     let unique: Vec<&str> = candidates.iter().copied().filter(|c| seen.insert(*c)).collect();

@@ -157,31 +157,54 @@ pub fn parse(name: &str, text: &str) -> Result<ScenarioFile, ScenarioErrors> {
     }
 }
 
-/// Finds the first place where bracket nesting exceeds the limit, ignoring strings
-/// and comments only roughly: this is a guard, not a parser.
+/// Finds the first place where bracket nesting exceeds the limit, skipping strings and
+/// comments. A guard, not a parser (raw strings are not understood): ron's own
+/// recursion limit backs it up.
 fn too_deep(text: &str) -> Option<(usize, usize)> {
+    let b = text.as_bytes();
     let mut depth = 0usize;
-    let mut in_str = false;
-    let mut prev = 0u8;
-    for (i, b) in text.bytes().enumerate() {
-        if in_str {
-            if b == b'"' && prev != b'\\' {
-                in_str = false;
-            }
-        } else {
-            match b {
-                b'"' => in_str = true,
-                b'(' | b'[' | b'{' => {
-                    depth += 1;
-                    if depth > MAX_DEPTH {
-                        return Some((i, MAX_DEPTH));
-                    }
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                // Skip the string, escapes included.
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
                 }
-                b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-                _ => {}
             }
+            // Comments may hold brackets: a commented-out block is not nesting.
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                let mut level = 0usize;
+                while i < b.len() {
+                    if b[i] == b'/' && b.get(i + 1) == Some(&b'*') {
+                        level += 1;
+                        i += 1;
+                    } else if b[i] == b'*' && b.get(i + 1) == Some(&b'/') {
+                        level -= 1;
+                        i += 1;
+                        if level == 0 {
+                            break;
+                        }
+                    }
+                    i += 1;
+                }
+            }
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some((i, MAX_DEPTH));
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
         }
-        prev = b;
+        i += 1;
     }
     None
 }

@@ -236,7 +236,22 @@ fn find_entry(t: &[Tok], src: &str, mut i: usize, want: &str) -> Option<(usize, 
 
 /// The byte span `(start, len)` of the value at `path`, or of its nearest located ancestor.
 pub fn locate(src: &str, path: &Path) -> (usize, usize) {
-    let t = tokenize(src);
+    locate_in(src, &Tokens::of(src), path)
+}
+
+/// The tokens of a text, to locate many paths in it without tokenising it each time.
+#[derive(Debug, Clone, Default)]
+pub struct Tokens(Vec<Tok>);
+
+impl Tokens {
+    pub fn of(src: &str) -> Self {
+        Tokens(tokenize(src))
+    }
+}
+
+/// [`locate`] with the text's tokens already at hand (they must be `src`'s).
+pub fn locate_in(src: &str, tokens: &Tokens, path: &Path) -> (usize, usize) {
+    let t = &tokens.0[..];
     if t.is_empty() {
         return (0, 0);
     }
@@ -245,17 +260,17 @@ pub fn locate(src: &str, path: &Path) -> (usize, usize) {
     for seg in &path.0 {
         let found = match seg {
             Seg::Field(name) => {
-                enter(&t, src, at, b'(').and_then(|body| find_entry(&t, src, body, name)).map(|(k, v)| (Some(k), v))
+                enter(t, src, at, b'(').and_then(|body| find_entry(t, src, body, name)).map(|(k, v)| (Some(k), v))
             }
             Seg::Key(name) | Seg::Value(name) => {
-                enter(&t, src, at, b'{').and_then(|body| find_entry(&t, src, body, name)).map(|(k, v)| (Some(k), v))
+                enter(t, src, at, b'{').and_then(|body| find_entry(t, src, body, name)).map(|(k, v)| (Some(k), v))
             }
-            Seg::Index(n) => enter(&t, src, at, b'[').and_then(|mut i| {
+            Seg::Index(n) => enter(t, src, at, b'[').and_then(|mut i| {
                 for _ in 0..*n {
                     if matches!(t.get(i).map(|k| k.kind), None | Some(Kind::Close(_))) {
                         return None;
                     }
-                    i = skip_value(&t, i);
+                    i = skip_value(t, i);
                     if t.get(i).map(|k| k.kind) == Some(Kind::Comma) {
                         i += 1;
                     }
@@ -284,7 +299,7 @@ pub fn locate(src: &str, path: &Path) -> (usize, usize) {
         tok.end
     } else if !point_key {
         // A bracketed value: underline just its first line's worth.
-        let stop = skip_value(&t, at);
+        let stop = skip_value(t, at);
         let end = t[stop.saturating_sub(1).min(t.len() - 1)].end;
         let line_end = src[tok.start..].find('\n').map_or(src.len(), |e| tok.start + e);
         end.min(line_end)

@@ -60,7 +60,13 @@ impl V<'_> {
             return lo;
         }
         if x < lo || x > hi {
-            self.err(path, format!("{what} is {x}, outside {lo}..={hi}"), format!("use a number from {lo} to {hi}"));
+            // 1e308 in full is 309 digits: show far-out numbers in scientific notation.
+            let shown = if x.abs() >= 1e9 || (x != 0.0 && x.abs() < 1e-6) { format!("{x:e}") } else { format!("{x}") };
+            self.err(
+                path,
+                format!("{what} is {shown}, outside {lo}..={hi}"),
+                format!("use a number from {lo} to {hi}"),
+            );
             return x.clamp(lo, hi);
         }
         x
@@ -473,46 +479,48 @@ impl V<'_> {
                             None
                         }
                     };
-                    if let Some(k) = k {
-                        if actions[k.index()].targeting != Targeting::Infrastructure {
-                            self.err(
-                                &ep.field("action"),
-                                format!("`{action}` is not an operation against infrastructure"),
-                                "scripted operations use actions with `targeting: Infrastructure`, e.g. \"wiper\"",
-                            );
-                        }
+                    if let Some(k) = k
+                        && actions[k.index()].targeting != Targeting::Infrastructure
+                    {
+                        self.err(
+                            &ep.field("action"),
+                            format!("`{action}` is not an operation against infrastructure"),
+                            "scripted operations use actions with `targeting: Infrastructure`, e.g. \"wiper\"",
+                        );
                     }
                     let t = resolve_asset(self, &ep.field("target"), target);
                     let ap = match apparent {
                         Some(x) => resolve_actor(self, &ep.field("apparent"), x).map(Some),
                         None => Some(None),
                     };
-                    if let (Some(a), Some(t)) = (a, t) {
-                        if assets.get(t.index()).map(|x| x.owner) == Some(a) {
-                            self.err(
-                                &ep.field("target"),
-                                format!("`{actor}` would attack its own asset `{target}`"),
-                                "target another actor's infrastructure",
-                            );
-                        }
+                    if let (Some(a), Some(t)) = (a, t)
+                        && assets.get(t.index()).map(|x| x.owner) == Some(a)
+                    {
+                        self.err(
+                            &ep.field("target"),
+                            format!("`{actor}` would attack its own asset `{target}`"),
+                            "target another actor's infrastructure",
+                        );
                     }
-                    if let (Some(a), Some(Some(x))) = (a, ap) {
-                        if a == x {
-                            self.err(
-                                &ep.field("apparent"),
-                                "the apparent actor is the real one",
-                                "leave `apparent` out, or name the actor to be framed",
-                            );
-                        }
+                    if let (Some(a), Some(Some(x))) = (a, ap)
+                        && a == x
+                    {
+                        self.err(
+                            &ep.field("apparent"),
+                            "the apparent actor is the real one",
+                            "leave `apparent` out, or name the actor to be framed",
+                        );
                     }
-                    if let (Some(t), Some(Some(x))) = (t, ap) {
-                        if assets.get(t.index()).map(|x| x.owner) == Some(x) {
-                            self.err(
-                                &ep.field("apparent"),
-                                format!("`{target}` belongs to the apparent actor: the victim would be framed for attacking itself"),
-                                "name a third actor to be framed",
-                            );
-                        }
+                    if let (Some(t), Some(Some(x))) = (t, ap)
+                        && assets.get(t.index()).map(|x| x.owner) == Some(x)
+                    {
+                        self.err(
+                            &ep.field("apparent"),
+                            format!(
+                                "`{target}` belongs to the apparent actor: the victim would be framed for attacking itself"
+                            ),
+                            "name a third actor to be framed",
+                        );
                     }
                     match (a, k, t, ap) {
                         (Some(actor), Some(action), Some(target), Some(apparent)) => {
@@ -591,14 +599,14 @@ impl V<'_> {
 
         // ---- end conditions
         for (i, e) in f.end_conditions.iter().enumerate() {
-            if let EndCondition::Quiet { turns: q, .. } = e {
-                if *q == 0 {
-                    self.err(
-                        &root().field("end_conditions").index(i).field("turns"),
-                        "a Quiet end condition needs at least 1 quiet turn",
-                        "e.g. `Quiet(turns: 4, after: 6)`",
-                    );
-                }
+            if let EndCondition::Quiet { turns: q, .. } = e
+                && *q == 0
+            {
+                self.err(
+                    &root().field("end_conditions").index(i).field("turns"),
+                    "a Quiet end condition needs at least 1 quiet turn",
+                    "e.g. `Quiet(turns: 4, after: 6)`",
+                );
             }
         }
 

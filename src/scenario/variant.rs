@@ -149,6 +149,9 @@ fn splice(text: &str, path: &Path, value: &str) -> Result<String, String> {
     }
 }
 
+/// The hint for a path that cannot be followed.
+const PATH_HELP: &str = "a path names fields, list elements by id and map keys, e.g. `actors[USA].commitments` or `parameters.choice_temperature`";
+
 /// Applies overrides in order; errors are reported at `where_` (the override's
 /// position in the original file).
 pub fn apply(
@@ -170,14 +173,14 @@ pub fn apply(
         let path = match resolve(&file, &o.path) {
             Ok(p) => p,
             Err((msg, help)) => {
-                report(i, format!("bad path `{}`: {msg}", o.path), help);
+                report(i, format!("bad path `{}`: {msg}", o.path), Some(help.unwrap_or_else(|| PATH_HELP.into())));
                 return None;
             }
         };
         match splice(&text, &path, &o.value) {
             Ok(t) => text = t,
             Err(msg) => {
-                report(i, format!("cannot apply `{}`: {msg}", o.path), None);
+                report(i, format!("cannot apply `{}`: {msg}", o.path), Some(PATH_HELP.into()));
                 return None;
             }
         }

@@ -126,19 +126,18 @@ pub fn attribute(
         }
         // A proxy's cover can be blown: the sponsor behind it becomes the suspect
         // (unless the victim is the sponsor itself, hit by its own proxy's collateral).
-        if let Some(sp) = sponsor.filter(|&sp| sp != victim) {
-            if inv.suspect == inv.op.actor
-                && inv.confidence >= p.belief_threshold
-                && rng.random::<f64>() < p.proxy_unmask_chance * inv.confidence
-            {
-                inv.suspect = sp;
-                journal.push(|| Event {
-                    turn,
-                    kind: EventKind::Unmasked { victim: id(s, victim), proxy: id(s, inv.op.actor), sponsor: id(s, sp) },
-                });
-                if inv.believed {
-                    rel.add_grievance(victim, sp, p.sponsor_blame * p.grievance_per_harm * inv.op.harm);
-                }
+        if let Some(sp) = sponsor.filter(|&sp| sp != victim)
+            && inv.suspect == inv.op.actor
+            && inv.confidence >= p.belief_threshold
+            && rng.random::<f64>() < p.proxy_unmask_chance * inv.confidence
+        {
+            inv.suspect = sp;
+            journal.push(|| Event {
+                turn,
+                kind: EventKind::Unmasked { victim: id(s, victim), proxy: id(s, inv.op.actor), sponsor: id(s, sp) },
+            });
+            if inv.believed {
+                rel.add_grievance(victim, sp, p.sponsor_blame * p.grievance_per_harm * inv.op.harm);
             }
         }
         if !inv.believed && inv.confidence >= p.belief_threshold {
@@ -187,10 +186,10 @@ fn first_suspect(
     rng: &mut rand_chacha::ChaCha8Rng,
 ) -> ActorId {
     // A victim is not fooled into suspecting itself (a flag can land on a collateral victim).
-    if let Some(flag) = op.apparent.filter(|&f| f != op.victim) {
-        if rng.random::<f64>() < p.false_flag_success {
-            return flag;
-        }
+    if let Some(flag) = op.apparent.filter(|&f| f != op.victim)
+        && rng.random::<f64>() < p.false_flag_success
+    {
+        return flag;
     }
     if rng.random::<f64>() < p.initial_accuracy * (0.5 + 0.5 * attribution) {
         return op.actor;

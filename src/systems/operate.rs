@@ -126,6 +126,20 @@ impl World_<'_> {
         let dealt = self.hit(assets, asset, damage);
         self.tally.per_actor[a.index()].ops_launched += 1;
         self.tally.per_actor[b.index()].ops_suffered += 1;
+        // The dyad is the victim and the state behind the operation (a proxy's sponsor).
+        let principal = self.principal(actors, a);
+        let (lo, hi) = (principal.index().min(b.index()), principal.index().max(b.index()));
+        let n = self.rel.n;
+        self.tally.cyber_dyads[lo * n + hi] = true;
+        if act.rung >= Rung::Disruptive {
+            let d = lo * n + hi;
+            self.tally.disruptive_dyads[d] = true;
+            if self.tally.dyad_last_disruptive[d] != self.turn {
+                self.tally.dyad_last_disruptive[d] = self.turn;
+                self.tally.dyad_disruptive_turns[d] += 1;
+                self.tally.sustained_turns = self.tally.sustained_turns.max(self.tally.dyad_disruptive_turns[d]);
+            }
+        }
         let turn = self.turn;
         self.journal.push(|| Event {
             turn,

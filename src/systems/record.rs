@@ -59,19 +59,19 @@ pub fn record(
 
 /// The outcome class of a run from its tally:
 /// - armed conflict: force was used at least once;
-/// - protracted cyber conflict: disruptive or destructive operations in at least
-///   `protracted_min_turns` turns, or still at that rung at the end;
-/// - de-escalated: it reached the disruptive rung or higher but ended at the political rung or lower;
-/// - contained: it never rose above the political rung (espionage, influence, protest).
+/// - protracted cyber conflict: one pair of actors exchanged disruptive or destructive
+///   operations in at least `protracted_min_turns` distinct turns (a sustained conflict);
+/// - de-escalated: disruptive or destructive operations happened, but no pair sustained
+///   them: the episodes subsided;
+/// - contained: nothing rose above the political rung (espionage, influence, protest).
 pub fn classify(tally: &Tally, params: &Parameters) -> Outcome {
-    let last = tally.rung_series.last().copied().unwrap_or(Rung::StatusQuo);
     if tally.first_force.is_some() || tally.highest >= Rung::ArmedForce {
         Outcome::ArmedConflict
-    } else if tally.highest < Rung::Disruptive {
-        Outcome::Contained
-    } else if f64::from(tally.turns_disruptive) >= params.protracted_min_turns || last >= Rung::Disruptive {
+    } else if f64::from(tally.sustained_turns) >= params.protracted_min_turns {
         Outcome::ProtractedCyberConflict
-    } else {
+    } else if tally.highest >= Rung::Disruptive {
         Outcome::DeEscalated
+    } else {
+        Outcome::Contained
     }
 }
