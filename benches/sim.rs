@@ -8,8 +8,9 @@
 //! - `run::runs` / `run::actor_turns`: whole runs (world set-up, every turn, the
 //!   record); the same work counted in runs/s and in actor-turns/s (actors × turns
 //!   played). One thread, so these are per-core figures.
-//! - `ecs::*`: the ECS machinery alone — building the World and the Schedule, and
-//!   dispatching a turn's ten systems with empty bodies — to compare with a run.
+//! - `ecs::*`: the ECS machinery alone — building the World and the Schedule,
+//!   dispatching a turn's ten systems with empty bodies, and dropping the World — to
+//!   compare with a run.
 //! - `turn::mid_run`: one turn (all ten phases) half-way through a run.
 
 use std::hint::black_box;
@@ -104,6 +105,19 @@ mod ecs {
         bencher.with_inputs(|| (Sim::new(s.clone(), 7, false), turn_schedule())).bench_local_refs(|(sim, schedule)| {
             schedule.initialize(&mut sim.world).expect("the turn schedule builds");
         });
+    }
+
+    /// Dropping a finished run's World and Schedule.
+    #[divan::bench]
+    fn world_teardown(bencher: Bencher) {
+        let s = scenario();
+        bencher
+            .with_inputs(|| {
+                let mut sim = Sim::new(s.clone(), 7, false);
+                sim.run_to_end();
+                sim
+            })
+            .bench_local_values(drop);
     }
 
     /// Dispatching one turn: ten chained systems with empty bodies that each fetch a

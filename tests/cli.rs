@@ -287,3 +287,24 @@ fn bad_arguments_exit_2() {
     escalate().arg("no-such-command").assert().code(2);
     escalate().arg("--help").assert().code(0);
 }
+
+#[test]
+fn every_shipped_scenario_validates_and_runs() {
+    let mut files: Vec<String> = std::fs::read_dir(repo("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "ron"))
+        .map(|p| format!("scenarios/{}", p.file_name().unwrap().to_string_lossy()))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 3, "{files:?}");
+    let mut args = vec!["validate".to_string()];
+    args.extend(files.iter().cloned());
+    let out = escalate().current_dir(repo("")).args(&args).assert().code(0).get_output().stdout.clone();
+    let out = String::from_utf8(out).unwrap();
+    for f in &files {
+        assert!(out.contains(&format!("ok: {f}")), "{out}");
+        let narrative = stdout_of(&["run", f, "--seed", "11"]);
+        assert!(String::from_utf8(narrative).unwrap().contains("\nSummary\n"), "{f}");
+    }
+}

@@ -504,3 +504,48 @@ fn short_lines_name_file_line_and_column() {
     let errs = errors("short.ron", text);
     insta::assert_snapshot!(errs.short_lines().join("\n"));
 }
+
+#[test]
+fn a_problem_on_a_very_long_line_is_shown_in_a_window() {
+    // A minified scenario: everything on one line, the mistake 20 000 columns in.
+    let padding = "Filler text. ".repeat(1_600);
+    let text = format!(
+        "ScenarioFile(name: \"Minified\", description: \"{padding}\", horizon: Horizon(turns: 4), \
+         actors: [ActorDef(id: \"A\", name: \"Alpha\"), ActorDef(id: \"B\", name: \"Beta\", kind: Prxy)])"
+    );
+    let errs = errors("minified.ron", &text);
+    assert_eq!(pointed_at(&text, &errs, 0), "Prxy");
+    assert!(errs.problems[0].column > 20_000);
+    insta::assert_snapshot!(check(&errs));
+}
+
+#[test]
+fn a_victim_framed_for_attacking_itself() {
+    let text = r#"ScenarioFile(
+    name: "Self-framed",
+    horizon: Horizon(turns: 4),
+    actors: [ActorDef(id: "A", name: "Alpha"), ActorDef(id: "B", name: "Beta")],
+    infrastructure: [AssetDef(id: "a-grid", owner: "A", sector: Power)],
+    injects: [
+        InjectDef(turn: 1, event: Operation(actor: "B", action: "wiper", target: "a-grid", apparent: Some("A"))),
+    ],
+)
+"#;
+    let errs = errors("self-framed.ron", text);
+    assert_eq!(pointed_at(text, &errs, 0), "\"A\"");
+    insta::assert_snapshot!(check(&errs));
+}
+
+#[test]
+fn dependencies_multiplied_by_the_sector_graph() {
+    let mut text = String::from(
+        "ScenarioFile(\n    name: \"Dense\",\n    horizon: Horizon(turns: 2),\n    actors: [ActorDef(id: \"A\", name: \"Alpha\")],\n    infrastructure: [\n",
+    );
+    for i in 0..500 {
+        text.push_str(&format!(
+            "        AssetDef(id: \"grid-{i}\", owner: \"A\", sector: Power),\n        AssetDef(id: \"hospital-{i}\", owner: \"A\", sector: Health),\n"
+        ));
+    }
+    text.push_str("    ],\n)\n");
+    insta::assert_snapshot!(render("dense.ron", &text));
+}

@@ -844,7 +844,7 @@ fn record_scores_turns_with_rivera_weights() {
     assert_eq!(r.score_signatories, vec![0.0, -2.0, 0.0]);
     assert_eq!(r.score_others, vec![6.0, 0.0, 0.0]);
     assert_eq!(r.turns_played, 3);
-    assert_eq!(r.outcome, Outcome::ProtractedCyberConflict, "still destructive at the end");
+    assert_eq!(r.outcome, Outcome::DeEscalated, "one wiper is an episode, not a sustained conflict");
 }
 
 #[test]
@@ -892,22 +892,32 @@ fn record_quiet_ends_the_run_once_enough_turns_from_after_were_quiet() {
 }
 
 #[test]
-fn record_classifies_a_crisis_that_calms_down_as_de_escalated() {
-    let text = |turns: u32| {
+fn record_classifies_episodes_and_sustained_conflict() {
+    // B wipes A's grid on each listed turn; nobody else acts.
+    let text = |turns: &[u32]| {
+        let injects: Vec<String> = turns
+            .iter()
+            .map(|t| {
+                format!(r#"InjectDef(turn: {t}, event: Operation(actor: "B", action: "wiper", target: "a-grid"))"#)
+            })
+            .collect();
         format!(
             r#"ScenarioFile(
-    name: "Calm",
-    horizon: Horizon(turns: {turns}),
+    name: "Episodes",
+    horizon: Horizon(turns: 8),
     actors: [ActorDef(id: "A", name: "Alpha"), ActorDef(id: "B", name: "Beta")],
     infrastructure: [AssetDef(id: "a-grid", owner: "A", sector: Power)],
-    injects: [InjectDef(turn: 1, event: Operation(actor: "B", action: "wiper", target: "a-grid"))],
+    injects: [{}],
     parameters: {{ "status_quo_utility": 100.0, "detection_rate": 0.0 }},
-)"#
+)"#,
+            injects.join(", ")
         )
     };
-    // Destructive on turn 1, down a rung every 3 quiet turns: political by turn 6.
-    let long = escalate::sim::run(&scenario(&text(8)), 1, false);
-    assert_eq!(long.outcome, Outcome::DeEscalated);
-    let short = escalate::sim::run(&scenario(&text(3)), 1, false);
-    assert_eq!(short.outcome, Outcome::ProtractedCyberConflict);
+    let outcome = |turns: &[u32]| escalate::sim::run(&scenario(&text(turns)), 1, false).outcome;
+    assert_eq!(outcome(&[]), Outcome::Contained);
+    // Destructive episodes that do not last: they subsided.
+    assert_eq!(outcome(&[1]), Outcome::DeEscalated);
+    assert_eq!(outcome(&[1, 1, 5]), Outcome::DeEscalated, "two wipers on one turn count once");
+    // The same pair at it on `protracted_min_turns` (4) distinct turns: sustained.
+    assert_eq!(outcome(&[1, 3, 5, 7]), Outcome::ProtractedCyberConflict);
 }

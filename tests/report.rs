@@ -323,10 +323,48 @@ fn plot_refuses_missing_partial_and_foreign_directories() {
     assert!(!dir.join("report.html").exists());
 }
 
+#[test]
+fn plot_reads_the_saved_state_when_the_turns_table_is_not_csv_or_jsonl() {
+    // A Parquet batch's turns table is unreadable without the feature: the per-turn rows
+    // are then recomputed from state.json, and must be the very same.
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path().join("b");
+    batch(&dir, &["--no-charts"]);
+    let from_csv = charts::escalation(&Batch::read(&dir).unwrap());
+    std::fs::remove_file(dir.join("turns.csv")).unwrap();
+    let from_state = charts::escalation(&Batch::read(&dir).unwrap());
+    assert_eq!(from_csv.series, from_state.series);
+    escalate().arg("plot").arg(&dir).arg("--quiet").assert().success();
+    assert!(dir.join("charts/escalation-score.png").is_file());
+}
+
+#[test]
+fn plot_points_a_compare_directory_to_its_variants() {
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path().join("c");
+    escalate()
+        .args(["compare", "--variants", "base,us-signs", "--runs", "50", "--quiet"])
+        .arg("--no-charts")
+        .arg("--out")
+        .arg(&dir)
+        .assert()
+        .success();
+    escalate()
+        .arg("plot")
+        .arg(&dir)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is a `compare` directory, not a batch"))
+        .stderr(predicate::str::contains("base"));
+    escalate().arg("plot").arg(dir.join("us-signs")).arg("--quiet").assert().success();
+    let html = std::fs::read_to_string(dir.join("us-signs/report.html")).unwrap();
+    assert!(html.contains("variant us-signs"));
+}
+
 /// Chromium, if installed (CI installs Debian's `chromium`).
 fn chromium() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("CHROMIUM") {
-        return Some(PathBuf::from(p));
+        return Some(PathBuf::from(p)).filter(|p| p.is_file());
     }
     ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
         .iter()

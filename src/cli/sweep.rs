@@ -72,7 +72,7 @@ pub fn parse_param(spec: &str) -> Result<(String, Vec<String>), String> {
         };
         let num = |s: &str| s.trim().parse::<f64>().map_err(|_| format!("`{s}` in `{spec}` is not a number"));
         let (lo, hi, step) = (num(lo)?, num(hi)?, num(step)?);
-        if !(step > 0.0) || !lo.is_finite() || !hi.is_finite() || hi < lo {
+        if step.is_nan() || step <= 0.0 || !lo.is_finite() || !hi.is_finite() || hi < lo {
             return Err(format!("range `{values}` needs LO <= HI and a positive STEP"));
         }
         let n = ((hi - lo) / step + 1e-9).floor() as usize;

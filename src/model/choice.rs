@@ -180,6 +180,10 @@ impl DecisionContext<'_> {
                                     + 0.5 * self.rel.grievance(b, a)
                                     - 0.5 * g * me.doctrine.retaliation
                             }
+                            // Reassurance is for the side that is blamed, not for the victim.
+                            Purpose::Reassure if self.rel.grievance(b, a) > 0.3 => {
+                                0.6 * self.rel.grievance(b, a) * (1.0 - me.doctrine.risk_tolerance)
+                            }
                             _ => continue,
                         };
                         let u = u - self.norm_cost(me, act.violates);

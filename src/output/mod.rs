@@ -4,6 +4,8 @@
 pub mod batchdir;
 pub mod dir;
 pub mod manifest;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 pub mod runs;
 pub mod tables;
 

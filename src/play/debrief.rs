@@ -647,7 +647,7 @@ fn followed(
                 format!("{} in the next 3 turns: {}", s.actor(b).name, r.join(", "))
             });
         }
-        (Purpose::Protest | Purpose::Sanction | Purpose::DeEscalate, Target::Actor(b)) => {
+        (Purpose::Protest | Purpose::Sanction | Purpose::DeEscalate | Purpose::Reassure, Target::Actor(b)) => {
             let other = s.actor(b).id.as_str();
             for e in events.iter().filter(|e| e.turn == turn) {
                 if let EventKind::RungChange { a, b: bb, from, to } = &e.kind

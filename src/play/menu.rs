@@ -141,7 +141,14 @@ fn item(s: &Scenario, intel: &Intel, bound: PrincipleMask, choice: Option<Choice
     let (label, mask) = match c.target {
         Target::Own => (act.name.clone(), act.violates),
         Target::Actor(b) => {
-            let prep = if act.purpose == crate::scenario::schema::Purpose::DeEscalate { "with" } else { "against" };
+            let prep = if matches!(
+                act.purpose,
+                crate::scenario::schema::Purpose::DeEscalate | crate::scenario::schema::Purpose::Reassure
+            ) {
+                "with"
+            } else {
+                "against"
+            };
             (format!("{} {prep} {}", act.name, s.actors[b.index()].name), act.violates)
         }
         Target::Asset(x) => {

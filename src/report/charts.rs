@@ -552,7 +552,7 @@ impl Chart {
                 text
             }
             Chart::Downtime(d) => {
-                if !(d.total.value > 0.0) {
+                if d.total.value.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
                     return "No critical infrastructure asset went out of service in any run.".into();
                 }
                 let top = d.sectors.iter().max_by(|a, b| a.1.partial_cmp(&b.1).unwrap_or(std::cmp::Ordering::Equal));
@@ -779,7 +779,8 @@ impl Chart {
                     })
                     .collect();
                 let lw = label_width(cv, &rows);
-                let empty = (!(d.total.value > 0.0)).then_some("no asset went down in any run");
+                let nothing = d.total.value.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater);
+                let empty = nothing.then_some("no asset went down in any run");
                 // One scale for both panels, so sectors and owners compare at a glance.
                 let shared = d
                     .sectors
@@ -804,7 +805,7 @@ impl Chart {
                     })
                     .collect();
                 let lw = label_width(cv, &owners);
-                let empty = (!(d.total.value > 0.0)).then_some("none");
+                let empty = nothing.then_some("none");
                 let right =
                     Rect { x0: split + 30.0, y0: r.y0 + 26.0, x1: r.x1, y1: r.y0 + 26.0 + (r.y1 - r.y0 - 26.0) * 0.5 };
                 draw::hbars(cv, right, &owners, lw, &axis, empty)
@@ -896,7 +897,7 @@ impl Chart {
                     &Bands {
                         series: &series,
                         x_domain: (1.0, f64::from(f.turns.max(2))),
-                        x_title: "turn",
+                        x_title: &x_title,
                         axis: Axis {
                             title: "share of runs that have used armed force",
                             percent: true,
@@ -911,7 +912,7 @@ impl Chart {
                 )
             }
             Chart::Actors(a) => {
-                let panels: [(&str, fn(&data::ActorRow) -> Option<f64>); 3] = [
+                let panels: [(&str, ActorFigure); 3] = [
                     ("operations launched", |x| x.ops_launched),
                     ("operations suffered", |x| x.ops_suffered),
                     ("norm violations", |x| x.violations),
@@ -995,6 +996,9 @@ impl Chart {
         }
     }
 }
+
+/// One per-run figure of an actor's row.
+type ActorFigure = fn(&data::ActorRow) -> Option<f64>;
 
 fn outcome_note(o: Outcome) -> &'static str {
     match o {

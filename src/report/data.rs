@@ -239,6 +239,15 @@ impl Batch {
                 manifest.tool
             )));
         }
+        if manifest.kind != "batch" {
+            let first = manifest.variants.first().map_or("VARIANT", String::as_str);
+            return Err(ReadError::Invalid(format!(
+                "{} is a `{}` directory, not a batch: plot one of its variants instead, e.g. `escalate plot {}`",
+                dir.display(),
+                manifest.kind,
+                dir.join(first).display()
+            )));
+        }
         Batch::read_with(dir, manifest)
     }
 
@@ -431,7 +440,7 @@ pub fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);

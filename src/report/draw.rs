@@ -452,7 +452,7 @@ pub fn vbars<DB: DrawingBackend>(
     }
     cv.text(axis.title, r.x0, r.y0 + 4.0, &t.axis_title(), HPos::Left)?;
     for (i, lines) in wrapped.iter().enumerate() {
-        if (wrapped.len() - 1 - i) % every != 0 {
+        if !(wrapped.len() - 1 - i).is_multiple_of(every) {
             continue;
         }
         let cx = plot.x0 + (i as f64 + 0.5) * slot;

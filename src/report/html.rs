@@ -61,7 +61,9 @@ nav a { color: inherit; margin-right: 1rem; white-space: nowrap; }
 table { border-collapse: collapse; width: 100%; font-size: .87rem; font-variant-numeric: tabular-nums; margin: .6rem 0; }
 th, td { text-align: left; padding: .32rem .55rem; border-bottom: 1px solid #e6e6e6; vertical-align: top; }
 thead th { border-bottom: 1.5px solid var(--ink); font-weight: bold; vertical-align: bottom; }
-td.n, th.n { text-align: right; white-space: nowrap; }
+td.n { text-align: right; white-space: nowrap; }
+th.n { text-align: right; }
+td.name { min-width: 11em; } td.group { white-space: nowrap; } .no { white-space: nowrap; }
 td.ci { color: var(--muted); white-space: nowrap; }
 tr.section td { font-weight: bold; background: var(--faint); }
 .dot { display: inline-block; width: .72em; height: .72em; border-radius: 50%; margin-right: .4em; vertical-align: -.05em; }
@@ -227,7 +229,7 @@ fn norms_section(h: &mut String, b: &Batch) {
         let kind = format!("{:?}", a.kind).to_lowercase();
         let _ = write!(
             h,
-            "<tr><td>{}{} <span class=\"no\">{}</span></td><td>{}</td>",
+            "<tr><td class=\"name\">{}{} <span class=\"no\">{}</span></td><td>{}</td>",
             dot(signatory),
             escape(&a.name),
             escape(&a.id),
@@ -334,7 +336,7 @@ fn actors_section(h: &mut String, b: &Batch) {
     for a in &b.summary.per_actor {
         let _ = writeln!(
             h,
-            "<tr><td>{}{} <span class=\"no\">{}</span></td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
+            "<tr><td class=\"name\">{}{} <span class=\"no\">{}</span></td><td class=\"group\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
              <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
             dot(a.signatory_at_start),
             escape(&a.name),

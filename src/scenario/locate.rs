@@ -289,6 +289,13 @@ pub fn locate_in(src: &str, tokens: &Tokens, path: &Path) -> (usize, usize) {
             None => break,
         }
     }
+    // An optional value `Some(x)`: what is wrong is `x`.
+    if t.get(at).is_some_and(|k| &src[k.start..k.end] == "Some")
+        && t.get(at + 1).map(|k| k.kind) == Some(Kind::Open(b'('))
+        && t.get(at + 2).is_some_and(|k| !matches!(k.kind, Kind::Close(_)))
+    {
+        at += 2;
+    }
     // Point at the value itself, or at its key when the key is what is wrong (maps).
     let point_key = matches!(path.0.last(), Some(Seg::Key(_)));
     let tok = match (point_key, key_tok) {
@@ -341,6 +348,13 @@ mod tests {
         assert_eq!(at(Path::root().field("parameters").value("choice_temp")), "1.0");
         let p = Path::root().field("injects").index(0).field("event").field("actor");
         assert_eq!(at(p), "\"Q\"");
+    }
+
+    #[test]
+    fn points_inside_some() {
+        let src = r#"(actors: [(id: "P", sponsor: Some("USA"))])"#;
+        let (s, l) = locate(src, &Path::root().field("actors").index(0).field("sponsor"));
+        assert_eq!(&src[s..s + l], "\"USA\"");
     }
 
     #[test]

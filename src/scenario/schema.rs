@@ -286,8 +286,10 @@ pub enum Purpose {
     Sanction,
     /// Armed force.
     Force,
-    /// Talks, emollient statements.
+    /// Talks: calm a crisis, lift one's own sanctions, step the dyad down the ladder.
     DeEscalate,
+    /// Emollient statements ("not on our orders") by a side that is blamed.
+    Reassure,
     /// Leak or sell tools (raises others' offensive capacity).
     Proliferate,
 }

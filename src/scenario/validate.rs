@@ -878,7 +878,9 @@ impl V<'_> {
                 Purpose::Operation => Targeting::Infrastructure,
                 Purpose::BuildCapacity | Purpose::Harden | Purpose::Proliferate => Targeting::Own,
                 Purpose::PublicAttribution => Targeting::Suspect,
-                Purpose::Protest | Purpose::Sanction | Purpose::Force | Purpose::DeEscalate => Targeting::Actor,
+                Purpose::Protest | Purpose::Sanction | Purpose::Force | Purpose::DeEscalate | Purpose::Reassure => {
+                    Targeting::Actor
+                }
             };
             if d.targeting != expected {
                 self.err(

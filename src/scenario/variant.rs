@@ -64,14 +64,14 @@ fn resolve(file: &ScenarioFile, p: &str) -> Result<Path, (String, Option<String>
         match step {
             Step::Field(name) => {
                 // Enum variants with fields show as {"Variant": {...}}: look inside.
-                if let Some(obj) = at.as_object() {
-                    if !obj.contains_key(&name) && obj.len() == 1 {
-                        if let Some((k, v)) = obj.iter().next() {
-                            if k.chars().next().is_some_and(char::is_uppercase) && v.is_object() {
-                                at = v;
-                            }
-                        }
-                    }
+                if let Some(obj) = at.as_object()
+                    && !obj.contains_key(&name)
+                    && obj.len() == 1
+                    && let Some((k, v)) = obj.iter().next()
+                    && k.chars().next().is_some_and(char::is_uppercase)
+                    && v.is_object()
+                {
+                    at = v;
                 }
                 let obj = at.as_object().ok_or_else(|| (format!("`{name}` is not inside a record here"), None))?;
                 if in_map {
@@ -274,12 +274,12 @@ pub fn check_all(name: &str, text: &str, file: &ScenarioFile, c: &mut Collector)
         if bad {
             continue;
         }
-        if let Some(t) = text2 {
-            if let Err(LoadError::Invalid(errs)) = load_str_unchecked_variants(name, &t) {
-                for p in errs.problems {
-                    let path = Path::root().field("variants").index(k).field("set");
-                    c.at(&path, format!("variant `{}` makes the scenario invalid: {}", v.id, p.message), p.help);
-                }
+        if let Some(t) = text2
+            && let Err(LoadError::Invalid(errs)) = load_str_unchecked_variants(name, &t)
+        {
+            for p in errs.problems {
+                let path = Path::root().field("variants").index(k).field("set");
+                c.at(&path, format!("variant `{}` makes the scenario invalid: {}", v.id, p.message), p.help);
             }
         }
     }

@@ -32,10 +32,10 @@ pub fn enforce(
     for &ci in &named {
         let inv = &intel.investigations[ci];
         let (violator, victim, mask) = (inv.suspect, inv.op.victim, inv.op.violations);
-        if let Ok((_, mut st)) = actors.get_mut(roster.actors[violator.index()]) {
-            if !mask.and(st.bound).is_empty() {
-                st.reputation = (st.reputation - p.reputation_loss).max(0.0);
-            }
+        if let Ok((_, mut st)) = actors.get_mut(roster.actors[violator.index()])
+            && !mask.and(st.bound).is_empty()
+        {
+            st.reputation = (st.reputation - p.reputation_loss).max(0.0);
         }
         let victim_signatory = actors.get(roster.actors[victim.index()]).map(|(_, st)| st.signatory).unwrap_or(false);
         let weight = if victim_signatory { 1.0 } else { 0.5 };
@@ -57,10 +57,11 @@ pub fn enforce(
     for case in &mut cases {
         let mut enforcers = 0u32;
         for &e in &roster.actors {
-            if let Ok((info, st)) = actors.get(e) {
-                if st.signatory && rel.sanctions[rel.ix(info.id, case.violator)] {
-                    enforcers += 1;
-                }
+            if let Ok((info, st)) = actors.get(e)
+                && st.signatory
+                && rel.sanctions[rel.ix(info.id, case.violator)]
+            {
+                enforcers += 1;
             }
         }
         if enforcers > 0 {

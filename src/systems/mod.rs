@@ -77,6 +77,7 @@ pub fn turn_schedule_halves() -> (Schedule, Schedule) {
 }
 
 /// Raises a dyad's rung (and the run's highest) when an act of rung `r` passes between them.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn escalate_dyad(
     rel: &mut Relations,
     tally: &mut Tally,

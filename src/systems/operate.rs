@@ -276,10 +276,11 @@ impl World_<'_> {
         self.count_action(actors, a, action);
         // Leaked tools arm every proxy and criminal group in the world.
         for &e in &self.roster.actors {
-            if let Ok((info, mut cap, _)) = actors.get_mut(e) {
-                if info.kind == ActorKind::Proxy && info.id != a {
-                    cap.0.offense = (cap.0.offense + act.effects.offense_gain).min(1.0);
-                }
+            if let Ok((info, mut cap, _)) = actors.get_mut(e)
+                && info.kind == ActorKind::Proxy
+                && info.id != a
+            {
+                cap.0.offense = (cap.0.offense + act.effects.offense_gain).min(1.0);
             }
         }
         let turn = self.turn;

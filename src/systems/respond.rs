@@ -83,13 +83,16 @@ pub fn respond(
                         if joint.len() == 3 {
                             break;
                         }
-                        if let Ok((info, cap, st)) = actors.get(e) {
-                            if info.id != a && info.id != named && st.signatory && cap.0.attribution >= 0.6 {
-                                let skill = cap.0.attribution;
-                                let agree = if correct { skill } else { 0.5 * (1.0 - skill) };
-                                if rng.0.random::<f64>() < agree {
-                                    joint.push(info.id);
-                                }
+                        if let Ok((info, cap, st)) = actors.get(e)
+                            && info.id != a
+                            && info.id != named
+                            && st.signatory
+                            && cap.0.attribution >= 0.6
+                        {
+                            let skill = cap.0.attribution;
+                            let agree = if correct { skill } else { 0.5 * (1.0 - skill) };
+                            if rng.0.random::<f64>() < agree {
+                                joint.push(info.id);
                             }
                         }
                     }
@@ -143,6 +146,16 @@ pub fn respond(
                 tally.per_actor[b.index()].sanctions_suffered += 1;
                 escalate_dyad(&mut rel, &mut tally, &mut journal, s, turn, a, b, act.rung);
                 journal.push(|| Event { turn, kind: EventKind::Sanction { by: id(s, a), against: id(s, b) } });
+            }
+            (Purpose::Reassure, Target::Actor(b)) => {
+                rel.add_tension(a, b, act.effects.tension);
+                let ba = rel.ix(b, a);
+                rel.grievance[ba] *= 0.85;
+                tally.deescalations += 1;
+                journal.push(|| Event {
+                    turn,
+                    kind: EventKind::DeEscalation { by: id(s, a), with: id(s, b), action: name },
+                });
             }
             (Purpose::DeEscalate, Target::Actor(b)) => {
                 rel.add_tension(a, b, act.effects.tension);
