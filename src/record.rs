@@ -58,6 +58,8 @@ pub struct RunRecord {
     pub score: Vec<f64>,
     pub score_signatories: Vec<f64>,
     pub score_others: Vec<f64>,
+    /// Per actor (scenario order): the tier weight of its act, per turn.
+    pub actor_scores: Vec<Vec<f64>>,
     /// Global current rung per turn.
     pub rung: Vec<Rung>,
     pub downtime_by_sector: [f64; 9],

@@ -84,6 +84,7 @@ impl Sim {
             score_series: Vec::with_capacity(s.turns as usize),
             score_signatories: Vec::with_capacity(s.turns as usize),
             score_others: Vec::with_capacity(s.turns as usize),
+            actor_scores: vec![Vec::with_capacity(s.turns as usize); n],
             rung_series: Vec::with_capacity(s.turns as usize),
             ..Default::default()
         });
@@ -173,6 +174,7 @@ impl Sim {
             score: tally.score_series.clone(),
             score_signatories: tally.score_signatories.clone(),
             score_others: tally.score_others.clone(),
+            actor_scores: tally.actor_scores.clone(),
             rung: tally.rung_series.clone(),
             downtime_by_sector: tally.downtime_by_sector,
             downtime_signatories: tally.downtime_signatories,

@@ -50,6 +50,9 @@ pub struct TurnAgg {
     pub score: [Hist; 3],
     /// Global current rung: runs at each level.
     pub rung: [u64; 7],
+    /// Per actor: the escalation-score weight of its act.
+    #[serde(default)]
+    pub actor_score: Vec<Moments>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,6 +147,12 @@ impl Aggregate {
                 *agg.score[g].entry(fp(series[t])).or_insert(0) += 1;
             }
             agg.rung[usize::from(r.rung[t].level())] += 1;
+            if agg.actor_score.len() < r.actor_scores.len() {
+                agg.actor_score.resize(r.actor_scores.len(), Moments::default());
+            }
+            for (m, series) in agg.actor_score.iter_mut().zip(&r.actor_scores) {
+                m.add(series[t]);
+            }
         }
         add_each(&mut self.violations_bound, &r.violations_bound);
         add_each(&mut self.violations_unbound, &r.violations_unbound);
@@ -193,6 +202,12 @@ impl Aggregate {
                 }
             }
             add_each(&mut a.rung, &b.rung);
+            if a.actor_score.len() < b.actor_score.len() {
+                a.actor_score.resize(b.actor_score.len(), Moments::default());
+            }
+            for (x, y) in a.actor_score.iter_mut().zip(&b.actor_score) {
+                x.merge(y);
+            }
         }
         add_each(&mut self.violations_bound, &o.violations_bound);
         add_each(&mut self.violations_unbound, &o.violations_unbound);

@@ -265,8 +265,26 @@ pub struct TurnTally {
     pub score: f64,
     pub score_signatories: f64,
     pub score_others: f64,
+    /// Tier weights booked by each actor this turn.
+    pub by_actor: Vec<f64>,
     pub hostile_ops: u32,
     pub disruptive_or_worse: u32,
+}
+
+impl TurnTally {
+    /// Books the escalation-score weight of one act by actor `a`.
+    pub fn book(&mut self, a: ActorId, signatory: bool, w: f64) {
+        self.score += w;
+        if signatory {
+            self.score_signatories += w;
+        } else {
+            self.score_others += w;
+        }
+        if self.by_actor.len() <= a.index() {
+            self.by_actor.resize(a.index() + 1, 0.0);
+        }
+        self.by_actor[a.index()] += w;
+    }
 }
 
 impl Tally {
@@ -292,6 +310,8 @@ pub struct Tally {
     pub score_series: Vec<f64>,
     pub score_signatories: Vec<f64>,
     pub score_others: Vec<f64>,
+    /// Per actor: the tier weight of its act, per turn.
+    pub actor_scores: Vec<Vec<f64>>,
     pub rung_series: Vec<Rung>,
     pub turns_disruptive: u32,
     pub quiet_streak: u32,

@@ -52,7 +52,7 @@ pub fn write_aggregates(dir: &Path, s: &Scenario, agg: &Aggregate, format: Forma
     let mut turns = runs::open(dir, "turns", format)?;
     let cols: Vec<String> = tables::TURN_COLUMNS.iter().map(|c| c.to_string()).collect();
     turns.header(&cols)?;
-    for row in tables::turn_rows(agg) {
+    for row in tables::turn_rows(s, agg) {
         turns.row(&row)?;
     }
     turns.finish()?;

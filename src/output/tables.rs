@@ -14,9 +14,10 @@ use crate::stats::{Moments, round6, wilson95};
 pub const TURN_COLUMNS: [&str; 11] =
     ["turn", "group", "metric", "runs", "mean", "sd", "ci95_low", "ci95_high", "p2_5", "median", "p97_5"];
 
-/// Rows of the per-turn table: the escalation score per group, the global rung and
-/// the cumulative share of runs that have used armed force.
-pub fn turn_rows(agg: &Aggregate) -> Vec<Vec<Cell>> {
+/// Rows of the per-turn table: the escalation score per group and per actor (group =
+/// the actor's id), the global rung and the cumulative share of runs that have used
+/// armed force.
+pub fn turn_rows(s: &Scenario, agg: &Aggregate) -> Vec<Vec<Cell>> {
     let mut rows = Vec::new();
     let mut forced = 0u64;
     for (t, ta) in agg.per_turn.iter().enumerate() {
@@ -36,6 +37,10 @@ pub fn turn_rows(agg: &Aggregate) -> Vec<Vec<Cell>> {
                 hi,
                 [hist_quantile(h, 0.025), hist_quantile(h, 0.5), hist_quantile(h, 0.975)],
             ));
+        }
+        for (actor, m) in s.actors.iter().zip(&ta.actor_score) {
+            let (lo, hi) = m.ci95();
+            rows.push(row(turn, &actor.id, "escalation_score", m.n, m.mean(), m.sd(), lo, hi, [f64::NAN; 3]));
         }
         let mut rm = Moments::default();
         for (level, &c) in ta.rung.iter().enumerate() {

@@ -273,7 +273,7 @@ impl Batch {
         let summary_path = dir.join(files::SUMMARY);
         let summary: Summary = serde_json::from_str(&read_required(&summary_path, "the headline aggregates")?)
             .map_err(|e| ReadError::Invalid(format!("{}: not an escalate summary: {e}", summary_path.display())))?;
-        let turns = read_turns(dir, &manifest)?;
+        let turns = read_turns(dir, &manifest, &scenario)?;
         let batch = Batch { dir: dir.to_path_buf(), manifest, scenario, summary, turns };
         batch.check()?;
         Ok(batch)
@@ -370,7 +370,7 @@ fn read_required(path: &Path, what: &str) -> Result<String, ReadError> {
 }
 
 /// The per-turn table in whichever format the batch wrote it.
-fn read_turns(dir: &Path, manifest: &Manifest) -> Result<Vec<TurnRow>, ReadError> {
+fn read_turns(dir: &Path, manifest: &Manifest, scenario: &Scenario) -> Result<Vec<TurnRow>, ReadError> {
     let csv_path = dir.join("turns.csv");
     let jsonl_path = dir.join("turns.jsonl");
     let prefer_jsonl = manifest.format == crate::output::Format::Jsonl;
@@ -400,7 +400,7 @@ fn read_turns(dir: &Path, manifest: &Manifest) -> Result<Vec<TurnRow>, ReadError
     let state = read_required(&state_path, "the batch state; no turns.csv or turns.jsonl either")?;
     let agg: Aggregate = serde_json::from_str(&state)
         .map_err(|e| ReadError::Invalid(format!("{}: unreadable batch state: {e}", state_path.display())))?;
-    Ok(crate::output::tables::turn_rows(&agg).into_iter().map(|cells| row_of_cells(&cells)).collect())
+    Ok(crate::output::tables::turn_rows(scenario, &agg).into_iter().map(|cells| row_of_cells(&cells)).collect())
 }
 
 fn csv_error(path: &Path, e: csv::Error) -> ReadError {

@@ -40,11 +40,11 @@ pub fn base64(bytes: &[u8]) -> String {
     out
 }
 
-fn hex(c: plotters::style::RGBColor) -> String {
+pub(super) fn hex(c: plotters::style::RGBColor) -> String {
     format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
 }
 
-const STYLE: &str = r#"
+pub(super) const STYLE: &str = r#"
 :root { --sig: SIG; --non: NON; --ink: #1a1a1a; --muted: #555; --rule: #d9d9d9; --faint: #f4f4f4; }
 * { box-sizing: border-box; }
 html { -webkit-text-size-adjust: 100%; }
@@ -194,7 +194,7 @@ fn short_name(stem: &str) -> &'static str {
 }
 
 /// An SVG ready to sit in HTML: no XML namespace URL needed there.
-fn inline_svg(svg: &str) -> String {
+pub(super) fn inline_svg(svg: &str) -> String {
     svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1)
 }
 

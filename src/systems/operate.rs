@@ -89,12 +89,7 @@ impl World_<'_> {
         let act = &self.s.actions[action.index()];
         let w = act.tier.weight();
         let (signatory, ..) = self.standing(actors, a);
-        self.tt.score += w;
-        if signatory {
-            self.tt.score_signatories += w;
-        } else {
-            self.tt.score_others += w;
-        }
+        self.tt.book(a, signatory, w);
         self.tally.choices_by_action[action.index()] += 1;
         self.tally.act_rung(signatory, act.rung);
     }

@@ -30,6 +30,9 @@ pub fn record(
     tally.score_series.push(tt.score / n);
     tally.score_signatories.push(if signatories > 0.0 { tt.score_signatories / signatories } else { 0.0 });
     tally.score_others.push(if others > 0.0 { tt.score_others / others } else { 0.0 });
+    for (k, series) in tally.actor_scores.iter_mut().enumerate() {
+        series.push(tt.by_actor.get(k).copied().unwrap_or(0.0));
+    }
     let current = rel.rung.iter().copied().max().unwrap_or(Rung::StatusQuo);
     tally.rung_series.push(current);
     if tt.disruptive_or_worse > 0 {

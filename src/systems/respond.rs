@@ -40,13 +40,7 @@ pub fn respond(
             continue; // carried out in the operate phase
         }
         let signatory = actors.get(roster.actors[i]).map(|(_, _, st)| st.signatory).unwrap_or(false);
-        let w = act.tier.weight();
-        tt.score += w;
-        if signatory {
-            tt.score_signatories += w;
-        } else {
-            tt.score_others += w;
-        }
+        tt.book(a, signatory, act.tier.weight());
         tally.choices_by_action[choice.action.index()] += 1;
         tally.act_rung(signatory, act.rung);
         let name = act.id.clone();
