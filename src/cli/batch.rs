@@ -1,56 +1,43 @@
 //! `escalate batch [SCENARIO] --runs N ...`: many seeds, streamed to an output directory.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
+use super::opts::{RunOpts, ShardOpt, manifest};
 use super::{Failure, load_scenario, progress, write_stdout};
 use crate::batch::{self, BatchSpec, Shard, Stop};
 use crate::output::Format;
 use crate::output::batchdir::{BatchFiles, write_manifest};
 use crate::output::dir::OutputDir;
-use crate::output::manifest::{Manifest, sha256_hex, utc_now};
+use crate::output::manifest::utc_now;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Scenario file (default: the built-in paris-call-2018 scenario).
-    pub scenario: Option<PathBuf>,
-    /// Number of runs in the whole batch (all shards together).
-    #[arg(long, default_value_t = 1000)]
-    pub runs: u64,
-    /// Master seed: run i uses a seed derived from this and i alone.
-    #[arg(long, default_value_t = 2018)]
-    pub seed: u64,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// Output directory (default: output/SCENARIO-TIMESTAMP). Must not exist.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub run: RunOpts,
+    #[command(flatten)]
+    pub shard: ShardOpt,
     /// Also write every run's events to events.jsonl (large).
     #[arg(long)]
     pub events: bool,
     /// Format of runs.* and turns.*.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,
-    /// Run only shard K of N (0-based), e.g. 2/8; `auto` reads Slurm or Kubernetes variables.
-    #[arg(long)]
-    pub shard: Option<String>,
-    /// No progress bar and no summary table.
-    #[arg(long)]
-    pub quiet: bool,
-    /// Skip drawing charts.
-    #[arg(long)]
-    pub no_charts: bool,
 }
 
+/// Runs of a batch when --runs is not given.
+pub const DEFAULT_RUNS: u64 = 1000;
+
 pub fn run(args: Args) -> Result<(), Failure> {
-    let (threads, shard) = common(args.runs, args.threads, args.shard.as_deref(), args.format)?;
-    let loaded = load_scenario(args.scenario.as_deref())?;
-    let scenario = Arc::new(loaded.scenario);
+    let o = &args.run;
+    let r = o.resolve(DEFAULT_RUNS, args.shard.shard.as_deref(), args.format)?;
+    let (threads, shard) = (r.threads, r.shard);
+    let loaded = load_scenario(o.scenario.as_deref())?;
+    let scenario = Arc::new(loaded.scenario.clone());
     let (created, stamp) = utc_now();
-    let out = args.out.clone().unwrap_or_else(|| {
+    let out = o.out.clone().unwrap_or_else(|| {
         let mut name = format!("{}-{stamp}", slug(&scenario.name));
         if shard.n > 1 {
             name.push_str(&format!("-shard-{}-of-{}", shard.k, shard.n));
@@ -65,9 +52,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let pool = thread_pool(threads)?;
     let cancel = Arc::new(AtomicBool::new(false));
     progress::on_ctrl_c(cancel.clone());
-    let spec = BatchSpec { runs: args.runs, master_seed: args.seed, shard, keep_events: args.events };
-    let range = shard.range(args.runs);
-    let bar = progress::bar(range.end - range.start, args.quiet);
+    let spec = BatchSpec { runs: r.runs, master_seed: r.seed, shard, keep_events: args.events };
+    let range = shard.range(r.runs);
+    let bar = progress::bar(range.end - range.start, o.quiet);
     let started = Instant::now();
     let result = batch::execute(
         &scenario,
@@ -81,36 +68,16 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let agg = stopped(result)?;
     files.finish(&scenario, &agg).map_err(|e| io("tables", e))?;
     let wall = started.elapsed().as_secs_f64();
-    let manifest = Manifest {
-        tool: "escalate".into(),
-        kind: "batch".into(),
-        variants: Vec::new(),
-        version: env!("CARGO_PKG_VERSION").into(),
-        scenario_name: scenario.name.clone(),
-        scenario_file: loaded.name.clone(),
-        scenario_sha256: sha256_hex(&loaded.text),
-        master_seed: args.seed,
-        runs_total: args.runs,
-        run_first: range.start,
-        run_end: range.end,
-        shard,
-        merged_from: Vec::new(),
-        format: args.format,
-        events: args.events,
-        threads,
-        command_line: std::env::args().collect(),
-        wall_time_seconds: (wall * 1000.0).round() / 1000.0,
-        created_utc: created,
-    };
-    if !args.no_charts {
-        super::charts_hook(dir.path(), &manifest, args.quiet)?;
+    let manifest = manifest("batch", &loaded, Vec::new(), &r, args.format, args.events, wall, &created);
+    if !o.no_charts {
+        super::charts_hook(dir.path(), &manifest, o.quiet)?;
     }
     if progress::interrupted(&cancel) {
         return Err(Failure::Interrupted);
     }
     write_manifest(dir.path(), &manifest).map_err(|e| io("manifest", e))?;
     let final_dir = dir.commit().map_err(|e| Failure::Io(e.to_string()))?;
-    if !args.quiet {
+    if !o.quiet {
         let n = range.end - range.start;
         let summary = crate::output::tables::summary(&scenario, &agg);
         let mut text = super::headline::table(&summary);

@@ -1,11 +1,12 @@
 //! `escalate calibrate [SCENARIO]`: the baseline world's simulated figures beside the
 //! published ones of `data/calibration.ron`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use super::batch::{common, create_dir, slug, stopped, thread_pool};
+use super::batch::{create_dir, slug, stopped, thread_pool};
+use super::opts::RunOpts;
 use super::{Failure, load_scenario, progress, write_stdout};
 use crate::batch::{self, BatchSpec};
 use crate::calibrate::{Collector, Row, references, tolerance_text};
@@ -15,40 +16,31 @@ use crate::output::{Format, to_pretty};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Scenario file (default: the built-in paris-call-2018 scenario).
-    pub scenario: Option<PathBuf>,
-    #[arg(long, default_value_t = 2000)]
-    pub runs: u64,
-    #[arg(long, default_value_t = 2018)]
-    pub seed: u64,
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// Output directory (default: output/SCENARIO-calibration-TIMESTAMP).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    #[arg(long)]
-    pub quiet: bool,
-    /// Skip drawing the chart.
-    #[arg(long)]
-    pub no_charts: bool,
+    #[command(flatten)]
+    pub run: RunOpts,
 }
 
+/// Runs when --runs is not given.
+pub const DEFAULT_RUNS: u64 = 2000;
+
 pub fn run(args: Args) -> Result<(), Failure> {
-    let (threads, shard) = common(args.runs, args.threads, None, Format::Csv)?;
-    let loaded = load_scenario(args.scenario.as_deref())?;
+    let o = &args.run;
+    let r = o.resolve(DEFAULT_RUNS, None, Format::Csv)?;
+    let loaded = load_scenario(o.scenario.as_deref())?;
     let scenario = Arc::new(loaded.scenario);
     let (_, stamp) = utc_now();
     let out = args
+        .run
         .out
         .clone()
         .unwrap_or_else(|| Path::new("output").join(format!("{}-calibration-{stamp}", slug(&scenario.name))));
     let dir = create_dir(&out)?;
-    let pool = thread_pool(threads)?;
+    let pool = thread_pool(r.threads)?;
     let cancel = Arc::new(AtomicBool::new(false));
     progress::on_ctrl_c(cancel.clone());
-    let bar = progress::bar(args.runs, args.quiet);
+    let bar = progress::bar(r.runs, o.quiet);
     let mut collector = Collector::new(references());
-    let spec = BatchSpec { runs: args.runs, master_seed: args.seed, shard, keep_events: false };
+    let spec = BatchSpec { runs: r.runs, master_seed: r.seed, shard: r.shard, keep_events: false };
     let result = batch::execute(
         &scenario,
         &spec,
@@ -84,19 +76,19 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let bytes = w.into_inner().map_err(|e| Failure::Io(e.to_string()))?;
     write_atomic(&dir.path().join("calibration.csv"), &bytes).map_err(io)?;
     let json = serde_json::json!({
-        "scenario": scenario.name, "runs": args.runs, "seed": args.seed,
+        "scenario": scenario.name, "runs": r.runs, "seed": r.seed,
         "version": env!("CARGO_PKG_VERSION"),
         "method": "ratio of sums over runs; 95% percentile bootstrap over runs (1,000 resamples, fixed seed)",
         "rows": rows,
     });
     write_atomic(&dir.path().join("calibration.json"), to_pretty(&json).map_err(io)?.as_bytes()).map_err(io)?;
     write_atomic(&dir.path().join("scenario.ron"), loaded.text.as_bytes()).map_err(io)?;
-    if !args.no_charts {
-        super::calibration_chart_hook(dir.path(), &scenario.name, args.runs, &rows)?;
+    if !o.no_charts {
+        super::calibration_chart_hook(dir.path(), &scenario.name, r.runs, &rows)?;
     }
     let final_dir = dir.commit().map_err(|e| Failure::Io(e.to_string()))?;
-    if !args.quiet {
-        write_stdout(&format!("{}\nResults: {}\n", table(&rows, &scenario.name, args.runs), final_dir.display()))?;
+    if !o.quiet {
+        write_stdout(&format!("{}\nResults: {}\n", table(&rows, &scenario.name, r.runs), final_dir.display()))?;
     }
     Ok(())
 }

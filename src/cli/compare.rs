@@ -1,57 +1,49 @@
 //! `escalate compare SCENARIO --variants a,b,...`: variants on common random numbers,
 //! with paired differences against a baseline.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-use super::batch::{common, create_dir, slug, stopped, thread_pool};
+use super::batch::{create_dir, slug, stopped, thread_pool};
+use super::opts::{Resolved, RunOpts, ShardOpt, manifest};
 use super::{Failure, load_scenario, progress, write_stdout};
-use crate::batch::{self, BatchSpec, Shard};
+use crate::batch::{self, BatchSpec};
 use crate::compare::ComparisonState;
 use crate::output::batchdir::{BatchFiles, write_manifest};
 use crate::output::dir::write_atomic;
-use crate::output::manifest::{Manifest, sha256_hex, utc_now};
+use crate::output::manifest::utc_now;
 use crate::output::{Format, to_pretty};
 use crate::scenario::Loaded;
 use crate::scenario::variant::load_variant;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Scenario file (default: the built-in paris-call-2018 scenario).
-    pub scenario: Option<PathBuf>,
+    #[command(flatten)]
+    pub run: RunOpts,
+    #[command(flatten)]
+    pub shard: ShardOpt,
     /// Variants to compare, comma-separated (`base` is the file as written).
     #[arg(long, value_delimiter = ',', required = true)]
     pub variants: Vec<String>,
     /// The variant the others are compared against (default: the first listed).
     #[arg(long)]
     pub baseline: Option<String>,
-    #[arg(long, default_value_t = 1000)]
-    pub runs: u64,
-    #[arg(long, default_value_t = 2018)]
-    pub seed: u64,
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// Output directory (default: output/SCENARIO-compare-TIMESTAMP). Must not exist.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,
-    /// Run only shard K of N (0-based); merge the parts with `escalate merge`.
-    #[arg(long)]
-    pub shard: Option<String>,
-    #[arg(long)]
-    pub quiet: bool,
-    #[arg(long)]
-    pub no_charts: bool,
 }
+
+/// Runs per variant when --runs is not given.
+pub const DEFAULT_RUNS: u64 = 1000;
 
 /// Files at the top of a comparison (or sweep) directory.
 pub const STATE: &str = "comparison_state.json";
 
 pub fn run(args: Args) -> Result<(), Failure> {
-    let (threads, shard) = common(args.runs, args.threads, args.shard.as_deref(), args.format)?;
+    let o = &args.run;
+    let r = o.resolve(DEFAULT_RUNS, args.shard.shard.as_deref(), args.format)?;
+    let shard = r.shard;
     let mut ids: Vec<String> = Vec::new();
     for v in &args.variants {
         if ids.contains(v) {
@@ -69,13 +61,13 @@ pub fn run(args: Args) -> Result<(), Failure> {
     if ids.len() < 2 {
         return Err(Failure::Input("name at least two variants to compare, e.g. --variants base,us-signs".into()));
     }
-    let base = load_scenario(args.scenario.as_deref())?;
+    let base = load_scenario(o.scenario.as_deref())?;
     let mut variants = Vec::new();
     for id in &ids {
         variants.push(load_variant(&base, id)?);
     }
     let (created, stamp) = utc_now();
-    let out = args.out.clone().unwrap_or_else(|| {
+    let out = o.out.clone().unwrap_or_else(|| {
         let mut name = format!("{}-compare-{stamp}", slug(&base.scenario.name));
         if shard.n > 1 {
             name.push_str(&format!("-shard-{}-of-{}", shard.k, shard.n));
@@ -84,25 +76,25 @@ pub fn run(args: Args) -> Result<(), Failure> {
     });
     let dir = create_dir(&out)?;
     let started = Instant::now();
-    let state = run_variants(&variants, &ids, dir.path(), &args, threads, shard, true)?;
+    let state = run_many(&variants, &ids, dir.path(), &r, args.format, o.quiet, true)?;
     let wall = started.elapsed().as_secs_f64();
     write_comparison(dir.path(), &state).map_err(|e| Failure::Io(format!("writing comparison: {e}")))?;
-    let range = shard.range(args.runs);
+    let range = shard.range(r.runs);
     for (v, l) in ids.iter().zip(&variants) {
-        let m = manifest(l, "batch", Vec::new(), &args, threads, shard, wall, &created);
+        let m = manifest("batch", l, Vec::new(), &r, args.format, false, wall, &created);
         let sub = dir.path().join(v);
-        if !args.no_charts {
+        if !o.no_charts {
             super::charts_hook(&sub, &m, true)?;
         }
         write_manifest(&sub, &m).map_err(|e| Failure::Io(e.to_string()))?;
     }
-    if !args.no_charts {
+    if !o.no_charts {
         super::compare_charts_hook(dir.path())?;
     }
-    let m = manifest(&base, "compare", ids.clone(), &args, threads, shard, wall, &created);
+    let m = manifest("compare", &base, ids.clone(), &r, args.format, false, wall, &created);
     write_manifest(dir.path(), &m).map_err(|e| Failure::Io(e.to_string()))?;
     let final_dir = dir.commit().map_err(|e| Failure::Io(e.to_string()))?;
-    if !args.quiet {
+    if !o.quiet {
         let mut text = table(&state);
         text.push_str(&format!(
             "\n{} runs × {} variants in {wall:.2} s.\nResults: {}\n",
@@ -115,69 +107,17 @@ pub fn run(args: Args) -> Result<(), Failure> {
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
-fn manifest(
-    l: &Loaded,
-    kind: &str,
-    variants: Vec<String>,
-    args: &Args,
-    threads: usize,
-    shard: Shard,
-    wall: f64,
-    created: &str,
-) -> Manifest {
-    let range = shard.range(args.runs);
-    Manifest {
-        tool: "escalate".into(),
-        kind: kind.into(),
-        variants,
-        version: env!("CARGO_PKG_VERSION").into(),
-        scenario_name: l.scenario.name.clone(),
-        scenario_file: l.name.clone(),
-        scenario_sha256: sha256_hex(&l.text),
-        master_seed: args.seed,
-        runs_total: args.runs,
-        run_first: range.start,
-        run_end: range.end,
-        shard,
-        merged_from: Vec::new(),
-        format: args.format,
-        events: false,
-        threads,
-        command_line: std::env::args().collect(),
-        wall_time_seconds: (wall * 1000.0).round() / 1000.0,
-        created_utc: created.to_string(),
-    }
-}
-
-/// Runs every variant on common random numbers; with `per_variant_dirs`, writes each
-/// variant's batch files into `DIR/<id>/`.
-pub fn run_variants(
-    variants: &[Loaded],
-    ids: &[String],
-    dir: &Path,
-    args: &Args,
-    threads: usize,
-    shard: Shard,
-    per_variant_dirs: bool,
-) -> Result<ComparisonState, Failure> {
-    run_many(variants, ids, dir, args.runs, args.seed, args.format, threads, shard, args.quiet, per_variant_dirs)
-}
-
 /// The engine of `compare` and `sweep`.
-#[allow(clippy::too_many_arguments)]
 pub fn run_many(
     variants: &[Loaded],
     ids: &[String],
     dir: &Path,
-    runs: u64,
-    seed: u64,
+    r: &Resolved,
     format: Format,
-    threads: usize,
-    shard: Shard,
     quiet: bool,
     per_variant_dirs: bool,
 ) -> Result<ComparisonState, Failure> {
+    let Resolved { runs, seed, threads, shard } = *r;
     let io = |e: std::io::Error| Failure::Io(format!("writing results: {e}"));
     let scenarios: Vec<Arc<crate::scenario::Scenario>> =
         variants.iter().map(|l| Arc::new(l.scenario.clone())).collect();

@@ -7,6 +7,7 @@ mod compare;
 mod debrief;
 mod headline;
 mod merge;
+mod opts;
 mod play;
 mod plot;
 mod progress;
@@ -37,17 +38,17 @@ pub enum Command {
     Validate(validate::Args),
     /// Simulate one run and print a turn-by-turn narrative (or JSON Lines).
     Run(run::Args),
-    /// Run a scenario over many seeds and write results (and charts) to a directory.
+    /// Run a scenario over many seeds (default 1,000) and write results and charts to a directory.
     Batch(batch::Args),
     /// Join the shard directories of one batch into one batch directory.
     Merge(merge::Args),
     /// Draw the charts (PNG, SVG) and report.html of a finished batch directory.
     Plot(plot::Args),
-    /// Compare variants of a scenario on common random numbers (paired differences).
+    /// Compare variants of a scenario on common random numbers (default 1,000 runs each).
     Compare(compare::Args),
-    /// Sweep one or two parameters over a grid on common random numbers.
+    /// Sweep one or two parameters over a grid on common random numbers (default 500 runs a point).
     Sweep(sweep::Args),
-    /// Set the baseline world's simulated figures beside published ones.
+    /// Set the baseline world's simulated figures beside published ones (default 2,000 runs).
     Calibrate(calibrate::Args),
     /// Play a scenario as a teaching wargame: human teams take turns at the keyboard.
     Play(play::Args),
@@ -172,16 +173,23 @@ pub fn charts_hook(dir: &Path, manifest: &crate::output::manifest::Manifest, _qu
 }
 
 /// Draws the comparison charts and page of a compare or sweep directory.
-pub fn compare_charts_hook(_dir: &Path) -> Result<(), Failure> {
+pub fn compare_charts_hook(dir: &Path) -> Result<(), Failure> {
+    // The manifest (and its kind) is written after this: a sweep is told by its grid.
+    if dir.join("sweep.json").is_file() {
+        crate::report::sweep::write(dir).map_err(plot::failure)?;
+    } else {
+        crate::report::compare::write(dir).map_err(plot::failure)?;
+    }
     Ok(())
 }
 
 /// Draws the calibration chart (observed against simulated) into a calibration directory.
 pub fn calibration_chart_hook(
-    _dir: &Path,
-    _scenario: &str,
-    _runs: u64,
-    _rows: &[crate::calibrate::Row],
+    dir: &Path,
+    scenario: &str,
+    runs: u64,
+    rows: &[crate::calibrate::Row],
 ) -> Result<(), Failure> {
+    crate::report::calibration::write(dir, scenario, runs, rows).map_err(plot::failure)?;
     Ok(())
 }

@@ -1,18 +1,19 @@
 //! `escalate sweep SCENARIO --param PATH=VALUES ...`: a grid over parameters on common
 //! random numbers, one row per point and metric with intervals.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use super::batch::{common, create_dir, slug};
+use super::batch::{create_dir, slug};
 use super::compare::{run_many, write_comparison};
+use super::opts::{RunOpts, ShardOpt, manifest};
 use super::{Failure, load_scenario, write_stdout};
 use crate::compare::{ComparisonState, METRICS};
 use crate::output::batchdir::write_manifest;
 use crate::output::dir::write_atomic;
-use crate::output::manifest::{Manifest, sha256_hex, utc_now};
+use crate::output::manifest::utc_now;
 use crate::output::{Format, to_pretty};
 use crate::scenario::schema::OverrideDef;
 use crate::scenario::variant::load_with;
@@ -20,29 +21,19 @@ use crate::stats::round6;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Scenario file (default: the built-in paris-call-2018 scenario).
-    pub scenario: Option<PathBuf>,
+    #[command(flatten)]
+    pub run: RunOpts,
+    #[command(flatten)]
+    pub shard: ShardOpt,
     /// A parameter and its values: PATH=V1,V2,... or PATH=LO..=HI:STEP, e.g.
     /// `parameters.norm_violation_cost=0..=3:0.5` or `actors[USA].doctrine.firebreak=0.2,0.5,0.8`.
     /// Give it twice for a two-way grid.
     #[arg(long = "param", required = true)]
     pub params: Vec<String>,
-    #[arg(long, default_value_t = 500)]
-    pub runs: u64,
-    #[arg(long, default_value_t = 2018)]
-    pub seed: u64,
-    #[arg(long)]
-    pub threads: Option<usize>,
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Run only shard K of N (0-based); merge the parts with `escalate merge`.
-    #[arg(long)]
-    pub shard: Option<String>,
-    #[arg(long)]
-    pub quiet: bool,
-    #[arg(long)]
-    pub no_charts: bool,
 }
+
+/// Runs per grid point when --runs is not given.
+pub const DEFAULT_RUNS: u64 = 500;
 
 /// The swept parameters and grid points, saved as `sweep.json`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -110,7 +101,8 @@ pub fn grid(params: &[(String, Vec<String>)]) -> Result<Grid, String> {
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
-    let (threads, shard) = common(args.runs, args.threads, args.shard.as_deref(), Format::Csv)?;
+    let o = &args.run;
+    let r = o.resolve(DEFAULT_RUNS, args.shard.shard.as_deref(), Format::Csv)?;
     let mut params = Vec::new();
     for p in &args.params {
         params.push(parse_param(p).map_err(Failure::Input)?);
@@ -119,7 +111,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     if g.points.len() < 2 {
         return Err(Failure::Input("a sweep needs at least two points".into()));
     }
-    let base = load_scenario(args.scenario.as_deref())?;
+    let base = load_scenario(o.scenario.as_deref())?;
     let mut variants = Vec::new();
     let mut ids = Vec::new();
     for (k, point) in g.points.iter().enumerate() {
@@ -133,46 +125,26 @@ pub fn run(args: Args) -> Result<(), Failure> {
     }
     let (created, stamp) = utc_now();
     let out = args
+        .run
         .out
         .clone()
         .unwrap_or_else(|| Path::new("output").join(format!("{}-sweep-{stamp}", slug(&base.scenario.name))));
     let dir = create_dir(&out)?;
     let started = Instant::now();
-    let state =
-        run_many(&variants, &ids, dir.path(), args.runs, args.seed, Format::Csv, threads, shard, args.quiet, false)?;
+    let state = run_many(&variants, &ids, dir.path(), &r, Format::Csv, o.quiet, false)?;
     let wall = started.elapsed().as_secs_f64();
     let io = |e: std::io::Error| Failure::Io(format!("writing sweep: {e}"));
     write_comparison(dir.path(), &state).map_err(io)?;
     write_sweep(dir.path(), &g, &state).map_err(io)?;
     write_atomic(&dir.path().join("scenario.ron"), base.text.as_bytes()).map_err(io)?;
-    if !args.no_charts {
+    if !o.no_charts {
         super::compare_charts_hook(dir.path())?;
     }
-    let range = shard.range(args.runs);
-    let m = Manifest {
-        tool: "escalate".into(),
-        kind: "sweep".into(),
-        variants: ids.clone(),
-        version: env!("CARGO_PKG_VERSION").into(),
-        scenario_name: base.scenario.name.clone(),
-        scenario_file: base.name.clone(),
-        scenario_sha256: sha256_hex(&base.text),
-        master_seed: args.seed,
-        runs_total: args.runs,
-        run_first: range.start,
-        run_end: range.end,
-        shard,
-        merged_from: Vec::new(),
-        format: Format::Csv,
-        events: false,
-        threads,
-        command_line: std::env::args().collect(),
-        wall_time_seconds: (wall * 1000.0).round() / 1000.0,
-        created_utc: created,
-    };
+    let range = r.shard.range(r.runs);
+    let m = manifest("sweep", &base, ids.clone(), &r, Format::Csv, false, wall, &created);
     write_manifest(dir.path(), &m).map_err(io)?;
     let final_dir = dir.commit().map_err(|e| Failure::Io(e.to_string()))?;
-    if !args.quiet {
+    if !o.quiet {
         write_stdout(&format!(
             "{}\n{} points × {} runs in {wall:.2} s.\nResults: {}\n",
             sweep_table(&g, &state),

@@ -82,7 +82,11 @@ where
 }
 
 /// Draws legend rows below `top`, wrapping at the chart's width; returns the new top.
-fn legend<DB: DrawingBackend>(cv: &Canvas<DB>, top: f64, keys: &[Key]) -> Result<f64, DrawingAreaErrorKind<DB::ErrorType>> {
+fn legend<DB: DrawingBackend>(
+    cv: &Canvas<DB>,
+    top: f64,
+    keys: &[Key],
+) -> Result<f64, DrawingAreaErrorKind<DB::ErrorType>> {
     if keys.is_empty() {
         return Ok(top);
     }
@@ -277,9 +281,8 @@ table.heat td { text-align: right; }
 
 /// The opening of a self-contained page: the bundled font embedded, the report's style.
 pub fn page_head(title: &str, version: &str) -> String {
-    let style = html::STYLE
-        .replace("SIG", &html::hex(theme::SIGNATORIES))
-        .replace("NON", &html::hex(theme::NON_SIGNATORIES));
+    let style =
+        html::STYLE.replace("SIG", &html::hex(theme::SIGNATORIES)).replace("NON", &html::hex(theme::NON_SIGNATORIES));
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\

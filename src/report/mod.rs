@@ -4,11 +4,18 @@
 //! [`charts`] turns them into the charts' data and draws them with [`draw`] in the
 //! look of [`theme`], and [`html`] assembles one self-contained `report.html`.
 //! [`write`] does all of it: `DIR/charts/*.png`, `DIR/charts/*.svg`, `DIR/report.html`.
+//!
+//! Comparison, sweep and calibration directories get their own charts and pages from
+//! [`compare`], [`sweep`] and [`calibration`], drawn through [`figure`] in the same look.
 
+pub mod calibration;
 pub mod charts;
+pub mod compare;
 pub mod data;
 pub mod draw;
+pub mod figure;
 pub mod html;
+pub mod sweep;
 pub mod theme;
 
 use std::fs;

@@ -1,0 +1,97 @@
+//! Options shared by the commands that run a scenario over many seeds (batch, compare,
+//! sweep, calibrate), and the manifest they write.
+
+use std::path::PathBuf;
+
+use super::Failure;
+use super::batch::common;
+use crate::batch::Shard;
+use crate::output::Format;
+use crate::output::manifest::{Manifest, sha256_hex};
+use crate::scenario::Loaded;
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct RunOpts {
+    /// Scenario file (default: the built-in paris-call-2018 scenario).
+    pub scenario: Option<PathBuf>,
+    /// Number of runs (all shards together); each command has its own default.
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Master seed: run i uses a seed derived from this and i alone.
+    #[arg(long, default_value_t = 2018)]
+    pub seed: u64,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output directory (default: under output/, named from the scenario and the time). Must not exist.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// No progress bar and no summary table.
+    #[arg(long)]
+    pub quiet: bool,
+    /// Skip drawing charts.
+    #[arg(long)]
+    pub no_charts: bool,
+}
+
+/// Shard selection, for the commands that can be split across machines.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ShardOpt {
+    /// Run only shard K of N (0-based), e.g. 2/8; `auto` reads Slurm or Kubernetes
+    /// variables. Merge the parts with `escalate merge`.
+    #[arg(long)]
+    pub shard: Option<String>,
+}
+
+/// Checked options.
+#[derive(Debug, Clone, Copy)]
+pub struct Resolved {
+    pub runs: u64,
+    pub seed: u64,
+    pub threads: usize,
+    pub shard: Shard,
+}
+
+impl RunOpts {
+    pub fn resolve(&self, default_runs: u64, shard: Option<&str>, format: Format) -> Result<Resolved, Failure> {
+        let runs = self.runs.unwrap_or(default_runs);
+        let (threads, shard) = common(runs, self.threads, shard, format)?;
+        Ok(Resolved { runs, seed: self.seed, threads, shard })
+    }
+}
+
+/// The manifest of a directory written by one of these commands.
+#[allow(clippy::too_many_arguments)]
+pub fn manifest(
+    kind: &str,
+    l: &Loaded,
+    variants: Vec<String>,
+    r: &Resolved,
+    format: Format,
+    events: bool,
+    wall: f64,
+    created: &str,
+) -> Manifest {
+    let range = r.shard.range(r.runs);
+    Manifest {
+        tool: "escalate".into(),
+        kind: kind.into(),
+        variants,
+        version: env!("CARGO_PKG_VERSION").into(),
+        scenario_name: l.scenario.name.clone(),
+        scenario_file: l.name.clone(),
+        scenario_sha256: sha256_hex(&l.text),
+        master_seed: r.seed,
+        runs_total: r.runs,
+        run_first: range.start,
+        run_end: range.end,
+        shard: r.shard,
+        merged_from: Vec::new(),
+        format,
+        events,
+        threads: r.threads,
+        command_line: std::env::args().collect(),
+        wall_time_seconds: (wall * 1000.0).round() / 1000.0,
+        created_utc: created.to_string(),
+    }
+}
