@@ -13,13 +13,13 @@ use std::path::{Path, PathBuf};
 use plotters::prelude::*;
 use plotters::style::text_anchor::HPos;
 
+use super::ReportError;
 use super::charts::{Interval, num, pct};
 use super::data::{Batch, ReadError, group, metric, thousands};
 use super::draw::{self, Axis, BandPoint, Bands, Bar, Canvas, Drawn, Lin, Rect, Row, tick_label};
 use super::figure::{self, Figure, Key, Mark, decimals_for, signed};
 use super::html::escape;
 use super::theme;
-use super::ReportError;
 use crate::compare::{ComparisonRow, ComparisonState};
 use crate::record::Outcome;
 
@@ -45,15 +45,13 @@ pub struct MetricInfo {
 /// their description.
 pub fn metric_info(key: &str, description: &str) -> MetricInfo {
     let (title, unit, diff_unit, percent) = match key {
-        "highest_rung_level" => {
-            ("Highest rung reached", "rung (0 status quo … 6 nuclear)", "rungs (0 status quo … 6 nuclear)", false)
-        }
+        "highest_rung_level" => ("Highest rung reached", "rung, 0 status quo … 6 nuclear", "rungs", false),
         "armed_conflict" => ("Probability of armed conflict", "share of runs", "percentage points", true),
-        "mean_score" => {
-            ("Escalation score", "score per actor per turn", "score per actor per turn", false)
+        "mean_score" => ("Escalation score", "score per actor per turn", "score per actor per turn", false),
+        "downtime" => ("Infrastructure downtime", "asset-turns down per run", "asset-turns down per run", false),
+        "civilian_harm" => {
+            ("Civilian harm", "criticality-weighted loss per run", "criticality-weighted loss per run", false)
         }
-        "downtime" => ("Infrastructure downtime", "asset-turns down per run", "asset-turns per run", false),
-        "civilian_harm" => ("Civilian harm", "criticality-weighted loss per run", "weighted loss per run", false),
         "violations_by_signatories" => {
             ("Norm violations by signatories", "violations per run", "violations per run", false)
         }
@@ -63,7 +61,7 @@ pub fn metric_info(key: &str, description: &str) -> MetricInfo {
         "operations" => ("Cyber operations launched", "operations per run", "operations per run", false),
         "sanctions" => ("Sanctions imposed", "sanctions per run", "sanctions per run", false),
         "attributions_wrong" => {
-            ("Wrong public attributions", "wrong attributions per run", "attributions per run", false)
+            ("Wrong public attributions", "wrong attributions per run", "wrong attributions per run", false)
         }
         _ => (description, "per run", "per run", false),
     };
@@ -613,6 +611,11 @@ pub fn write(dir: &Path) -> Result<Page, ReportError> {
     Ok(Page { files: drawn.iter().flat_map(|(w, _)| w.files.clone()).collect(), page })
 }
 
+/// Decimals that show `a` to three significant digits.
+fn significant3(a: f64) -> usize {
+    if !a.is_finite() || a == 0.0 || a >= 100.0 { 0 } else { (2.0 - a.log10().floor()).clamp(0.0, 6.0) as usize }
+}
+
 fn page_html(c: &Comparison, forest: &PairedDifferences, drawn: &[(figure::Written, String)]) -> String {
     let b = &c.batches[0];
     let m = &b.manifest;
@@ -681,15 +684,30 @@ fn page_html(c: &Comparison, forest: &PairedDifferences, drawn: &[(figure::Writt
         escape(c.baseline())
     );
     for g in &forest.groups {
+        let units = if g.metric.diff_unit == g.metric.unit {
+            g.metric.unit.clone()
+        } else {
+            format!("{}; differences in {}", g.metric.unit, g.metric.diff_unit)
+        };
         let _ = writeln!(
             h,
-            "<tr class=\"section\"><td colspan=\"5\">{} <span class=\"no\">({}; difference in {})</span></td></tr>",
+            "<tr class=\"section\"><td colspan=\"5\">{} <span class=\"no\">· {}</span></td></tr>",
             escape(&g.metric.title),
-            escape(&g.metric.unit),
-            escape(&g.metric.diff_unit)
+            escape(&units)
         );
+        // One precision per metric, so the column reads down.
+        let widest = g.rows.iter().flat_map(|r| [r.variant_mean, r.baseline_mean]).map(f64::abs).fold(0.0, f64::max);
+        let d = significant3(widest);
         for r in &g.rows {
-            let mean = |x: f64| if g.metric.percent { pct(x) } else { num(x) };
+            let mean = |x: f64| {
+                if g.metric.percent {
+                    pct(x)
+                } else if x == 0.0 {
+                    "0".into()
+                } else {
+                    format!("{x:.d$}")
+                }
+            };
             let (verdict, class) = if r.sd == 0.0 && r.diff == 0.0 {
                 ("identical in every run", "no")
             } else if r.lo > 0.0 {

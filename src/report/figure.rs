@@ -276,7 +276,8 @@ const PAGE_STYLE: &str = r#"
 .swatch { display: inline-block; width: 1.6em; height: .36em; margin-right: .45em; vertical-align: .2em; border-radius: 1px; }
 td.yes { font-weight: bold; } td.diff { white-space: nowrap; text-align: right; }
 p.method { font-size: .9rem; border-left: 3px solid var(--rule); padding: .2rem .7rem; }
-table.heat td { text-align: right; }
+table.wide { font-size: .8rem; } table.wide th, table.wide td { padding: .28rem .4rem; }
+table.wide th { font-size: .78rem; } table.wide td:first-child { white-space: nowrap; } table.wide td .no, table.wide th .no { font-weight: normal; }
 "#;
 
 /// The opening of a self-contained page: the bundled font embedded, the report's style.

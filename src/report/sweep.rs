@@ -121,7 +121,9 @@ impl Sweep {
             let mean = f(mean_c);
             let (lo, hi) = if metric_info(&key, "").percent && mean.is_finite() {
                 // The mean of a 0/1 figure is k/n exactly (to the table's six decimals).
-                wilson95((mean * runs as f64).round() as u64, runs)
+                let k = (mean * runs as f64).round() as u64;
+                let (lo, hi) = wilson95(k, runs);
+                (if k == 0 { 0.0 } else { lo }, if k == runs { 1.0 } else { hi })
             } else {
                 (f(lo_c), f(hi_c))
             };
@@ -147,6 +149,8 @@ impl Sweep {
         if metrics.is_empty() {
             return Err(invalid(&cp, "the sweep table has no rows"));
         }
+        // The key metrics first, in their order; the rest as the table lists them.
+        metrics.sort_by_key(|m| KEY_METRICS.iter().position(|k| *k == m.0.key).unwrap_or(KEY_METRICS.len()));
         let scenario = crate::scenario::load_file(&dir.join("scenario.ron"))
             .map(|l| l.scenario.name)
             .unwrap_or_else(|_| "scenario".into());
@@ -271,7 +275,9 @@ fn value(m: &MetricInfo, x: f64) -> String {
 
 /// A mean and its interval at one precision: ("1.40", "[1.38–1.42]"), ("0%", "[0%–1.9%]").
 pub fn value_ci(m: &MetricInfo, mean: f64, lo: f64, hi: f64) -> (String, String) {
-    let i = Interval { value: mean, lo, hi };
+    // Every metric counts or shares something: a t-interval's end below zero says no
+    // more than zero does.
+    let i = Interval { value: mean, lo: lo.max(0.0), hi };
     if m.percent { (pct(mean), range(&i, pct)) } else { num_ci(&i) }
 }
 
@@ -452,7 +458,7 @@ impl Figure for SweepHeat {
     }
     fn subtitle(&self) -> String {
         format!(
-            "Mean over {} runs at each grid point (same seeds at every point), 95% CI{} below it; colour: the mean, in {}",
+            "Mean over {} runs at each grid point (same seeds at every point), 95% CI{} below it where it fits (all in sweep.html); colour: the mean, in {}",
             thousands(self.runs),
             if self.metric.percent { " (Wilson)" } else { "" },
             self.metric.unit
@@ -536,10 +542,16 @@ impl Figure for SweepHeat {
         cv.text(&self.params[1], r.x0, r.y0 + 6.0, &t.axis_title(), HPos::Left)?;
         let (nx, ny) = (self.x_values.len().max(1) as f64, self.y_values.len().max(1) as f64);
         let (cw, ch) = ((grid.x1 - grid.x0) / nx, (grid.y1 - grid.y0) / ny);
+        // Dense grids label every k-th value (always the first) so labels never collide.
+        let y_every = (18.0 / ch).ceil().max(1.0) as usize;
+        let x_widest = self.x_values.iter().map(|v| cv.width(v, &t.label())).fold(0.0, f64::max) + 10.0;
+        let x_every = (x_widest / cw).ceil().max(1.0) as usize;
         for (yi, row) in self.cells.iter().enumerate() {
             // The first value at the bottom, as on a y axis.
             let cy0 = grid.y1 - (yi as f64 + 1.0) * ch;
-            cv.text(&self.y_values[yi], grid.x0 - 10.0, cy0 + ch / 2.0, &t.label(), HPos::Right)?;
+            if yi % y_every == 0 {
+                cv.text(&self.y_values[yi], grid.x0 - 10.0, cy0 + ch / 2.0, &t.label(), HPos::Right)?;
+            }
             for (xi, &(mean, clo, chi)) in row.iter().enumerate() {
                 let cx0 = grid.x0 + xi as f64 * cw;
                 let (a, b, c, d) = (cx0 + 1.0, cy0 + 1.0, cx0 + cw - 1.0, cy0 + ch - 1.0);
@@ -562,7 +574,7 @@ impl Figure for SweepHeat {
                 }
             }
         }
-        for (xi, v) in self.x_values.iter().enumerate() {
+        for (xi, v) in self.x_values.iter().enumerate().filter(|(i, _)| i % x_every == 0) {
             let cx = grid.x0 + (xi as f64 + 0.5) * cw;
             cv.text(v, cx, grid.y1 + 14.0, &t.label(), HPos::Center)?;
         }
@@ -655,23 +667,21 @@ fn page_html(s: &Sweep, drawn: &[(figure::Written, String)]) -> String {
         thousands(s.runs()),
         escape(&s.grid.points.first().map(|p| p.join(", ")).unwrap_or_default())
     );
-    h.push_str("<table>\n<thead><tr>");
-    for p in &s.grid.params {
-        let _ = write!(h, "<th>{}</th>", escape(short(p)));
-    }
+    // The point's parameter values share one column, so the table fits the page.
+    // Long snake_case names may break after their underscores, nowhere else.
+    let names: Vec<String> = s.grid.params.iter().map(|p| escape(short(p)).replace('_', "_<wbr>")).collect();
+    let _ = write!(h, "<table class=\"wide\">\n<thead><tr><th>{}</th>", names.join(" / "));
     let shown: Vec<&(MetricInfo, Vec<PointStat>)> =
         KEY_METRICS.iter().filter_map(|k| s.metrics.iter().find(|m| m.0.key == *k)).collect();
     for (m, _) in &shown {
         let _ = write!(h, "<th class=\"n\">{}<br><span class=\"no\">{}</span></th>", escape(&m.title), escape(&m.unit));
     }
     h.push_str("</tr></thead>\n<tbody>\n");
-    for (k, point) in s.grid.points.iter().enumerate() {
-        h.push_str("<tr>");
-        for v in point {
-            let _ = write!(h, "<td>{}</td>", escape(v));
-        }
+    for point in &s.grid.points {
+        let values: Vec<String> = point.iter().map(|v| escape(v)).collect();
+        let _ = write!(h, "<tr><td>{}</td>", values.join(" / "));
         for (m, stats) in &shown {
-            match stats.get(k) {
+            match stats.iter().find(|p| &p.values == point) {
                 Some(p) => {
                     let _ = write!(
                         h,

@@ -51,11 +51,11 @@ pub const PENDING: RGBColor = RGBColor(0xE6, 0x9F, 0x00);
 /// Light grey: undetected.
 pub const FAINT: RGBColor = RGBColor(0xB8, 0xB8, 0xB8);
 
-/// Colours of compared variants, baseline first: Okabe-Ito black, then the Okabe-Ito
-/// colours that no group owns (blue and vermillion keep meaning signatories and
-/// non-signatories). Beyond six variants the colours repeat.
+/// Colours of compared variants, baseline first: the neutral grey of all-runs figures,
+/// then the Okabe-Ito colours that no group owns (blue and vermillion keep meaning
+/// signatories and non-signatories). Beyond six variants the colours repeat.
 pub const VARIANTS: [RGBColor; 6] =
-    [RGBColor(0x00, 0x00, 0x00), PENDING, CORRECT, WRONG, RGBColor(0x56, 0xB4, 0xE9), RGBColor(0xF0, 0xE4, 0x42)];
+    [NEUTRAL, PENDING, CORRECT, WRONG, RGBColor(0x56, 0xB4, 0xE9), RGBColor(0xF0, 0xE4, 0x42)];
 
 /// The colour of the `i`-th compared variant (0 = the baseline).
 pub fn variant(i: usize) -> RGBColor {
