@@ -216,13 +216,21 @@ impl DecisionContext<'_> {
     }
 
     /// Picks an option by the logit rule: P(i) ∝ exp(u_i / temperature).
-    pub fn pick<R: rand::Rng + ?Sized>(&self, options: &[Scored], rng: &mut R) -> Option<Choice> {
+    pub fn pick<R: rand::Rng + ?Sized>(
+        &self,
+        options: &[Scored],
+        rng: &mut R,
+        weights: &mut Vec<f64>,
+    ) -> Option<Choice> {
         let t = self.params.choice_temperature;
         let max = options.iter().map(|o| o.utility).fold(f64::NEG_INFINITY, f64::max);
-        let total: f64 = options.iter().map(|o| ((o.utility - max) / t).exp()).sum();
+        // Each weight is computed once (exp dominates the cost of a draw).
+        weights.clear();
+        weights.extend(options.iter().map(|o| ((o.utility - max) / t).exp()));
+        let total: f64 = weights.iter().sum();
         let mut x = rng.random::<f64>() * total;
-        for o in options {
-            x -= ((o.utility - max) / t).exp();
+        for (o, w) in options.iter().zip(weights.iter()) {
+            x -= w;
             if x <= 0.0 {
                 return o.choice;
             }

@@ -15,6 +15,7 @@ pub struct Scratch {
     views: Vec<ActorView>,
     options: Vec<Scored>,
     targets: Vec<ActorId>,
+    weights: Vec<f64>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -30,7 +31,7 @@ pub fn decide(
     actors: Query<(&ActorInfo, &Capability, &Posture, &Standing)>,
     mut scratch: Local<Scratch>,
 ) {
-    let Scratch { views, options, targets } = &mut *scratch;
+    let Scratch { views, options, targets, weights } = &mut *scratch;
     collect_views(&roster, &actors, &status, views);
     let ctx = DecisionContext {
         scenario: &scenario.0,
@@ -47,7 +48,7 @@ pub fn decide(
             continue;
         }
         ctx.options(ActorId::from_index(i), options, targets);
-        orders.chosen[i] = ctx.pick(options, &mut rng.0);
+        orders.chosen[i] = ctx.pick(options, &mut rng.0, weights);
     }
 }
 
