@@ -9,7 +9,7 @@ use rand::RngExt;
 use super::ids::{ActionId, ActorId, PrincipleMask};
 use super::ladder::Rung;
 use super::params::Parameters;
-use super::state::{Choice, Intel, Relations, Roster, Target};
+use super::state::{ActorInfo, Capability, Choice, Intel, Posture, Relations, Roster, Standing, Target};
 use crate::scenario::schema::{ActorKind, Purpose, Targeting};
 use crate::scenario::validated::{Capabilities, Doctrine, Scenario};
 
@@ -25,6 +25,22 @@ pub struct ActorView {
     pub reputation: f64,
     /// Share of its infrastructure's criticality currently lost, 0..=1.
     pub damaged: f64,
+}
+
+impl ActorView {
+    /// The view of an actor from its components; `damaged` from the last cascade.
+    pub fn new(info: &ActorInfo, cap: &Capability, posture: &Posture, standing: &Standing, damaged: f64) -> Self {
+        ActorView {
+            id: info.id,
+            kind: info.kind,
+            sponsor: info.sponsor,
+            cap: cap.0,
+            doctrine: posture.0,
+            bound: standing.bound,
+            reputation: standing.reputation,
+            damaged,
+        }
+    }
 }
 
 /// Everything the decision rule reads.

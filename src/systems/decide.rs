@@ -64,15 +64,6 @@ pub fn collect_views(
         let Ok((info, cap, posture, standing)) = actors.get(e) else {
             continue;
         };
-        out.push(ActorView {
-            id: info.id,
-            kind: info.kind,
-            sponsor: info.sponsor,
-            cap: cap.0,
-            doctrine: posture.0,
-            bound: standing.bound,
-            reputation: standing.reputation,
-            damaged: status.damaged.get(i).copied().unwrap_or(0.0),
-        });
+        out.push(ActorView::new(info, cap, posture, standing, status.damaged.get(i).copied().unwrap_or(0.0)));
     }
 }

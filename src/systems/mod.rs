@@ -23,15 +23,17 @@ use crate::scenario::validated::Scenario;
 
 pub use record::classify;
 
-/// One turn, as an explicit chain: the order below is the rules of the game.
-pub fn turn_schedule() -> Schedule {
-    let mut schedule = Schedule::default();
-    schedule.set_executor(SingleThreadedExecutor::new());
-    schedule.set_build_settings(ScheduleBuildSettings { ambiguity_detection: LogLevel::Error, ..Default::default() });
-    schedule.add_systems(
+/// The opening of a turn: the clock and this turn's injects.
+macro_rules! opening {
+    () => {
+        (begin_turn::begin_turn, inject::inject)
+    };
+}
+
+/// The rest of a turn, from the decisions on.
+macro_rules! rest {
+    () => {
         (
-            begin_turn::begin_turn,
-            inject::inject,
             decide::decide,
             operate::operate,
             cascade::cascade,
@@ -41,8 +43,22 @@ pub fn turn_schedule() -> Schedule {
             recover::recover,
             record::record,
         )
-            .chain(),
-    );
+    };
+}
+
+/// A single-threaded schedule that fails to build on any ambiguous system order.
+fn new_schedule() -> Schedule {
+    let mut s = Schedule::default();
+    s.set_executor(SingleThreadedExecutor::new());
+    s.set_build_settings(ScheduleBuildSettings { ambiguity_detection: LogLevel::Error, ..Default::default() });
+    s
+}
+
+/// One turn, as an explicit chain: begin-turn, inject, decide, operate, cascade,
+/// attribute, respond, enforce, recover, record. The order is the rules of the game.
+pub fn turn_schedule() -> Schedule {
+    let mut schedule = new_schedule();
+    schedule.add_systems((opening!().chain(), rest!().chain()).chain());
     schedule
 }
 
@@ -51,28 +67,10 @@ pub fn turn_schedule() -> Schedule {
 /// the state the engine decides on, then runs the rest with their orders. Same
 /// systems, same order: a turn played in two halves equals one played whole.
 pub fn turn_schedule_halves() -> (Schedule, Schedule) {
-    let new = || {
-        let mut s = Schedule::default();
-        s.set_executor(SingleThreadedExecutor::new());
-        s.set_build_settings(ScheduleBuildSettings { ambiguity_detection: LogLevel::Error, ..Default::default() });
-        s
-    };
-    let mut opening = new();
-    opening.add_systems((begin_turn::begin_turn, inject::inject).chain());
-    let mut rest = new();
-    rest.add_systems(
-        (
-            decide::decide,
-            operate::operate,
-            cascade::cascade,
-            attribute::attribute,
-            respond::respond,
-            enforce::enforce,
-            recover::recover,
-            record::record,
-        )
-            .chain(),
-    );
+    let mut opening = new_schedule();
+    opening.add_systems(opening!().chain());
+    let mut rest = new_schedule();
+    rest.add_systems(rest!().chain());
     (opening, rest)
 }
 
