@@ -6,6 +6,7 @@ use plotters::style::text_anchor::HPos;
 
 use super::data::{self, Batch, group, metric};
 use super::draw::{self, Axis, BandPoint, Bands, Bar, Canvas, Drawn, Legend, PAD, Rect, Row, Swatch, WIDTH};
+use super::figure::fit;
 use super::theme::{self, Group};
 use crate::model::ladder::Rung;
 use crate::model::sector::Sector;
@@ -681,22 +682,7 @@ impl Chart {
             Chart::Escalation(e) => {
                 let series: Vec<(RGBColor, Vec<BandPoint>)> =
                     e.series.iter().map(|(g, p)| (g.colour(), p.clone())).collect();
-                let x_title = format!("turn (1 turn = 1 {})", e.turn_length);
-                draw::bands(
-                    cv,
-                    r,
-                    &Bands {
-                        series: &series,
-                        x_domain: (1.0, f64::from(e.turns.max(2))),
-                        x_title: &x_title,
-                        axis: Axis { title: "escalation score per actor per turn", percent: false, max: None },
-                        step: false,
-                        zero: true,
-                        note: None,
-                        small: false,
-                        y_domain: None,
-                    },
-                )
+                score_over_turns(cv, r, &series, e.turns, &e.turn_length)
             }
             Chart::HighestRung(h) => {
                 let cats: Vec<String> = Rung::ALL.iter().map(|r| r.label().to_string()).collect();
@@ -1021,20 +1007,30 @@ fn label_width<DB: DrawingBackend>(cv: &Canvas<DB>, rows: &[Row]) -> f64 {
         .fold(0.0, f64::max)
 }
 
-/// Shortens `s` with an ellipsis until it fits in `max` logical pixels.
-fn fit<DB: DrawingBackend>(cv: &Canvas<DB>, s: &str, style: &TextStyle, max: f64) -> String {
-    if cv.width(s, style) <= max {
-        return s.to_string();
-    }
-    let mut chars: Vec<char> = s.chars().collect();
-    while !chars.is_empty() {
-        chars.pop();
-        let candidate: String = chars.iter().collect::<String>().trim_end().to_string() + "…";
-        if cv.width(&candidate, style) <= max {
-            return candidate;
-        }
-    }
-    String::new()
+/// Escalation-score series over turns with their 95% bands (batch and compare charts).
+pub fn score_over_turns<DB: DrawingBackend>(
+    cv: &Canvas<DB>,
+    r: Rect,
+    series: &[(RGBColor, Vec<BandPoint>)],
+    turns: u32,
+    turn_length: &str,
+) -> Drawn<DB> {
+    let x_title = format!("turn (1 turn = 1 {turn_length})");
+    draw::bands(
+        cv,
+        r,
+        &Bands {
+            series,
+            x_domain: (1.0, f64::from(turns.max(2))),
+            x_title: &x_title,
+            axis: Axis { title: "escalation score per actor per turn", percent: false, max: None },
+            step: false,
+            zero: true,
+            note: None,
+            small: false,
+            y_domain: None,
+        },
+    )
 }
 
 #[cfg(test)]

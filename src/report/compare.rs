@@ -16,7 +16,7 @@ use plotters::style::text_anchor::HPos;
 use super::ReportError;
 use super::charts::{Interval, num, pct};
 use super::data::{Batch, ReadError, group, metric, thousands};
-use super::draw::{self, Axis, BandPoint, Bands, Bar, Canvas, Drawn, Lin, Rect, Row, tick_label};
+use super::draw::{self, Axis, BandPoint, Bar, Canvas, Drawn, Lin, Rect, Row, tick_label};
 use super::figure::{self, Figure, Key, Mark, decimals_for, signed};
 use super::html::escape;
 use super::theme;
@@ -330,22 +330,7 @@ impl Figure for EscalationByVariant {
     }
     fn body<DB: DrawingBackend>(&self, cv: &Canvas<DB>, r: Rect) -> Drawn<DB> {
         let series: Vec<(RGBColor, Vec<BandPoint>)> = self.series.iter().map(|s| (s.1, s.2.clone())).collect();
-        let x_title = format!("turn (1 turn = 1 {})", self.turn_length);
-        draw::bands(
-            cv,
-            r,
-            &Bands {
-                series: &series,
-                x_domain: (1.0, f64::from(self.turns.max(2))),
-                x_title: &x_title,
-                axis: Axis { title: "escalation score per actor per turn", percent: false, max: None },
-                step: false,
-                zero: true,
-                note: None,
-                small: false,
-                y_domain: None,
-            },
-        )
+        super::charts::score_over_turns(cv, r, &series, self.turns, &self.turn_length)
     }
 }
 
