@@ -65,6 +65,28 @@ pub struct ActorAgg {
     pub sanctions_suffered: u64,
 }
 
+impl ActorAgg {
+    fn of(t: &crate::model::state::ActorTally) -> Self {
+        ActorAgg {
+            ops_launched: u64::from(t.ops_launched),
+            ops_suffered: u64::from(t.ops_suffered),
+            violations: u64::from(t.violations),
+            downtime: t.downtime as u64,
+            sanctions_imposed: u64::from(t.sanctions_imposed),
+            sanctions_suffered: u64::from(t.sanctions_suffered),
+        }
+    }
+
+    fn merge(&mut self, o: &ActorAgg) {
+        self.ops_launched += o.ops_launched;
+        self.ops_suffered += o.ops_suffered;
+        self.violations += o.violations;
+        self.downtime += o.downtime;
+        self.sanctions_imposed += o.sanctions_imposed;
+        self.sanctions_suffered += o.sanctions_suffered;
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttributionAgg {
     pub detected: u64,
@@ -74,6 +96,30 @@ pub struct AttributionAgg {
     pub public: u64,
     pub public_wrong: u64,
     pub delays: [u64; 16],
+}
+
+impl AttributionAgg {
+    fn of(r: &RunRecord) -> Self {
+        AttributionAgg {
+            detected: u64::from(r.detected),
+            undetected: u64::from(r.undetected),
+            beliefs: u64::from(r.beliefs),
+            beliefs_wrong: u64::from(r.beliefs_wrong),
+            public: u64::from(r.attributions_public),
+            public_wrong: u64::from(r.attributions_wrong),
+            delays: r.attribution_delays.map(u64::from),
+        }
+    }
+
+    fn merge(&mut self, o: &AttributionAgg) {
+        self.detected += o.detected;
+        self.undetected += o.undetected;
+        self.beliefs += o.beliefs;
+        self.beliefs_wrong += o.beliefs_wrong;
+        self.public += o.public;
+        self.public_wrong += o.public_wrong;
+        add_each(&mut self.delays, &o.delays);
+    }
 }
 
 /// Everything a batch accumulates.
@@ -159,25 +205,11 @@ impl Aggregate {
         for (d, x) in self.downtime_by_sector.iter_mut().zip(r.downtime_by_sector) {
             *d += x as u64;
         }
-        let a = &mut self.attribution;
-        a.detected += u64::from(r.detected);
-        a.undetected += u64::from(r.undetected);
-        a.beliefs += u64::from(r.beliefs);
-        a.beliefs_wrong += u64::from(r.beliefs_wrong);
-        a.public += u64::from(r.attributions_public);
-        a.public_wrong += u64::from(r.attributions_wrong);
-        for (d, x) in a.delays.iter_mut().zip(r.attribution_delays) {
-            *d += u64::from(x);
-        }
+        self.attribution.merge(&AttributionAgg::of(r));
         add_each(&mut self.ops_by_action, &r.ops_by_action);
         add_each(&mut self.choices_by_action, &r.choices_by_action);
         for (agg, t) in self.per_actor.iter_mut().zip(&r.per_actor) {
-            agg.ops_launched += u64::from(t.ops_launched);
-            agg.ops_suffered += u64::from(t.ops_suffered);
-            agg.violations += u64::from(t.violations);
-            agg.downtime += t.downtime as u64;
-            agg.sanctions_imposed += u64::from(t.sanctions_imposed);
-            agg.sanctions_suffered += u64::from(t.sanctions_suffered);
+            agg.merge(&ActorAgg::of(t));
         }
         self.rival_dyads += u64::from(r.rival_dyads);
         self.rival_dyads_in_conflict += u64::from(r.rival_dyads_in_conflict);
@@ -212,23 +244,11 @@ impl Aggregate {
         add_each(&mut self.violations_bound, &o.violations_bound);
         add_each(&mut self.violations_unbound, &o.violations_unbound);
         add_each(&mut self.downtime_by_sector, &o.downtime_by_sector);
-        let (a, b) = (&mut self.attribution, &o.attribution);
-        a.detected += b.detected;
-        a.undetected += b.undetected;
-        a.beliefs += b.beliefs;
-        a.beliefs_wrong += b.beliefs_wrong;
-        a.public += b.public;
-        a.public_wrong += b.public_wrong;
-        add_each(&mut a.delays, &b.delays);
+        self.attribution.merge(&o.attribution);
         add_each(&mut self.ops_by_action, &o.ops_by_action);
         add_each(&mut self.choices_by_action, &o.choices_by_action);
         for (a, b) in self.per_actor.iter_mut().zip(&o.per_actor) {
-            a.ops_launched += b.ops_launched;
-            a.ops_suffered += b.ops_suffered;
-            a.violations += b.violations;
-            a.downtime += b.downtime;
-            a.sanctions_imposed += b.sanctions_imposed;
-            a.sanctions_suffered += b.sanctions_suffered;
+            a.merge(b);
         }
         self.rival_dyads += o.rival_dyads;
         self.rival_dyads_in_conflict += o.rival_dyads_in_conflict;
