@@ -20,8 +20,9 @@ fn mean(v: &Value) -> String {
 pub fn table(s: &Value) -> String {
     let mut rows: Vec<(String, String)> = Vec::new();
     rows.push(("outcome".into(), "share of runs  [95% CI]".into()));
-    for (k, v) in s["outcomes"].as_object().into_iter().flatten() {
-        rows.push((format!("  {}", k.replace('-', " ")), pct(v)));
+    // In ladder order (contained … armed conflict), not the file's alphabetical order.
+    for o in crate::record::Outcome::ALL {
+        rows.push((format!("  {}", o.label()), pct(&s["outcomes"][o.slug()])));
     }
     rows.push(("metric (per run)".into(), "mean  [95% CI]".into()));
     rows.push(("  escalation score / turn".into(), mean(&s["escalation_score"]["mean_per_turn"])));
