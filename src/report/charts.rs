@@ -989,8 +989,8 @@ type ActorFigure = fn(&data::ActorRow) -> Option<f64>;
 fn outcome_note(o: Outcome) -> &'static str {
     match o {
         Outcome::Contained => "never rose above the political rung",
-        Outcome::DeEscalated => "reached disruptive cyber, ended political or lower",
-        Outcome::ProtractedCyberConflict => "disruptive or worse for long, or at the end",
+        Outcome::DeEscalated => "disruptive or worse happened, no pair sustained it",
+        Outcome::ProtractedCyberConflict => "one pair exchanged disruptive acts for several turns",
         Outcome::ArmedConflict => "armed force was used",
     }
 }
