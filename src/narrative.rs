@@ -82,7 +82,7 @@ pub fn sentence(s: &Scenario, e: &Event) -> Option<String> {
             n(suspect),
             if *correct { "" } else { " (wrong)" }
         ),
-        EventKind::Believed { victim, suspect, confidence, correct } => format!(
+        EventKind::Believed { victim, suspect, confidence, correct, .. } => format!(
             "{} now believes, with {} confidence, that {} is behind it{}",
             n(victim),
             confidence_word(*confidence),
@@ -119,6 +119,9 @@ pub fn sentence(s: &Scenario, e: &Event) -> Option<String> {
             format!("ARMED FORCE: {} strikes {} (damage {damage:.2})", n(by), n(against))
         }
         EventKind::DeEscalation { by, with, action: act } => format!("{} → {}: {}", n(by), n(with), action(s, act)),
+        EventKind::TalksRefused { by, offered_by } => {
+            format!("{} refuses the talks {} offers", n(by), n(offered_by))
+        }
         EventKind::Posture { .. } => return None,
         EventKind::Proliferation { actor } => {
             format!("{} leaks offensive tools; proxies grow stronger", n(actor))

@@ -12,18 +12,25 @@ use crate::model::state::ActorTally;
 pub enum Outcome {
     Contained,
     DeEscalated,
+    UnresolvedCrisis,
     ProtractedCyberConflict,
     ArmedConflict,
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 4] =
-        [Outcome::Contained, Outcome::DeEscalated, Outcome::ProtractedCyberConflict, Outcome::ArmedConflict];
+    pub const ALL: [Outcome; 5] = [
+        Outcome::Contained,
+        Outcome::DeEscalated,
+        Outcome::UnresolvedCrisis,
+        Outcome::ProtractedCyberConflict,
+        Outcome::ArmedConflict,
+    ];
 
     pub fn slug(self) -> &'static str {
         match self {
             Outcome::Contained => "contained",
             Outcome::DeEscalated => "de-escalated",
+            Outcome::UnresolvedCrisis => "unresolved-crisis",
             Outcome::ProtractedCyberConflict => "protracted-cyber-conflict",
             Outcome::ArmedConflict => "armed-conflict",
         }
@@ -33,6 +40,7 @@ impl Outcome {
         match self {
             Outcome::Contained => "contained",
             Outcome::DeEscalated => "de-escalated",
+            Outcome::UnresolvedCrisis => "unresolved crisis",
             Outcome::ProtractedCyberConflict => "protracted cyber conflict",
             Outcome::ArmedConflict => "armed conflict",
         }
@@ -84,6 +92,17 @@ pub struct RunRecord {
     pub sanctions: u32,
     pub force_uses: u32,
     pub deescalations: u32,
+    /// Talks offered, and accepted by the other side.
+    pub talks_offered: u32,
+    pub talks_accepted: u32,
+    /// Hostile acts (disruptive or worse operations, sanctions, force) toward a state
+    /// the actor had come to believe hit it, within 8 turns of that belief.
+    pub retaliations: u32,
+    /// Of those, against a state wrongly believed to have hit the actor.
+    pub retaliations_wrong: u32,
+    /// Mean escalation score per turn by tier group: posture, non-violent escalation,
+    /// violent escalation, de-escalation (they sum to the mean score).
+    pub score_by_tier: [f64; 4],
     /// Dyads (unordered pairs) that saw any hostile act at intelligence level or above.
     pub hostile_dyads: u32,
     /// Declared rival dyads that saw any cyber operation between them (a proxy's

@@ -41,6 +41,7 @@ impl Sim {
                     Standing {
                         commitments: a.commitments.iter().map(|c| (c.set, c.from_turn)).collect(),
                         bound: PrincipleMask::EMPTY,
+                        reaffirmed: PrincipleMask::EMPTY,
                         signatory: false,
                         reputation: 1.0,
                     },
@@ -68,7 +69,7 @@ impl Sim {
         world.insert_resource(Orders { chosen: vec![None; n], human: vec![None; n], scripted: Vec::new() });
         world.insert_resource(Journal { keep: keep_events, events: Vec::new() });
         world.insert_resource(TurnTally::default());
-        world.insert_resource(InfraStatus { damaged: vec![0.0; n] });
+        world.insert_resource(InfraStatus { damaged: vec![0.0; n], outage: vec![0.0; n] });
         world.insert_resource(s.params.clone());
         world.insert_resource(Tally {
             ops_by_action: vec![0; n_actions],
@@ -196,6 +197,14 @@ impl Sim {
             sanctions: tally.sanctions,
             force_uses: tally.force_uses,
             deescalations: tally.deescalations,
+            talks_offered: tally.talks_offered,
+            talks_accepted: tally.talks_accepted,
+            retaliations: tally.retaliations,
+            retaliations_wrong: tally.retaliations_wrong,
+            score_by_tier: {
+                let turns = tally.score_series.len().max(1) as f64;
+                tally.score_by_tier.map(|x| x / turns)
+            },
             hostile_dyads: tally.hostile_dyads.iter().filter(|&&x| x).count() as u32,
             rival_dyads_in_conflict: rivals_in_conflict,
             rival_dyads_disrupted: rivals_disrupted,

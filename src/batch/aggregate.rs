@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::model::ladder::Rung;
-use crate::record::RunRecord;
+use crate::record::{Outcome, RunRecord};
 use crate::stats::{Moments, fp};
 
 /// Exact distribution of a fixed-point value: value → count.
@@ -22,6 +22,10 @@ pub type Getter = fn(&RunRecord) -> f64;
 /// Per-run scalar metrics summarised in `summary.json` (name, getter).
 pub const SCALARS: &[(&str, Getter)] = &[
     ("mean_score", |r| r.mean_score()),
+    ("score_posture", |r| r.score_by_tier[0]),
+    ("score_nonviolent", |r| r.score_by_tier[1]),
+    ("score_violent", |r| r.score_by_tier[2]),
+    ("score_deescalation", |r| r.score_by_tier[3]),
     ("total_score", |r| r.total_score()),
     ("highest_rung_level", |r| f64::from(r.highest_rung.level())),
     ("downtime", |r| r.downtime()),
@@ -33,6 +37,9 @@ pub const SCALARS: &[(&str, Getter)] = &[
     ("violations_by_others", |r| f64::from(r.violations_by_others)),
     ("sanctions", |r| f64::from(r.sanctions)),
     ("force_uses", |r| f64::from(r.force_uses)),
+    ("retaliations", |r| f64::from(r.retaliations)),
+    ("retaliations_wrong", |r| f64::from(r.retaliations_wrong)),
+    ("talks_accepted", |r| f64::from(r.talks_accepted)),
     ("attributions_public", |r| f64::from(r.attributions_public)),
     ("attributions_wrong", |r| f64::from(r.attributions_wrong)),
     ("beliefs_wrong", |r| f64::from(r.beliefs_wrong)),
@@ -126,7 +133,7 @@ impl AttributionAgg {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Aggregate {
     pub runs: u64,
-    pub outcomes: [u64; 4],
+    pub outcomes: [u64; Outcome::ALL.len()],
     /// Runs by highest rung: all acts, signatories' acts, non-signatories' acts.
     pub highest: [[u64; 7]; 3],
     /// Runs by turn of first use of force (index = turn; 0 unused).
@@ -150,7 +157,7 @@ impl Aggregate {
     pub fn new(turns: u32, actions: usize, principles: usize, actors: usize) -> Self {
         Aggregate {
             runs: 0,
-            outcomes: [0; 4],
+            outcomes: [0; Outcome::ALL.len()],
             highest: [[0; 7]; 3],
             first_force: vec![0; turns as usize + 1],
             scalars: SCALARS.iter().map(|(n, _)| (n.to_string(), Moments::default())).collect(),

@@ -22,6 +22,7 @@ pub struct ActorView {
     pub cap: Capabilities,
     pub doctrine: Doctrine,
     pub bound: PrincipleMask,
+    pub reaffirmed: PrincipleMask,
     pub reputation: f64,
     /// Share of its infrastructure's criticality currently lost, 0..=1.
     pub damaged: f64,
@@ -37,6 +38,7 @@ impl ActorView {
             cap: cap.0,
             doctrine: posture.0,
             bound: standing.bound,
+            reaffirmed: standing.reaffirmed,
             reputation: standing.reputation,
             damaged,
         }
@@ -64,6 +66,29 @@ pub struct Scored {
 /// Only the most recent few, so old cases do not crowd the menu.
 const MAX_CASES_ON_MENU: usize = 3;
 
+/// Tension, grievance or enforcement pull above which a state is on an actor's mind.
+pub const ATTENTION_FLOOR: f64 = 0.01;
+
+/// The utility of accepting talks another state offers, against 0 for refusing (drawn
+/// by the logit rule at the choice temperature). The side's own grievance toward the
+/// offerer weighs against; the blame it carries itself, and the danger of the crisis
+/// for a risk-averse state, weigh for.
+pub fn acceptance_utility(
+    p: &Parameters,
+    doctrine: &Doctrine,
+    grievance_toward_offerer: f64,
+    blamed_by_offerer: f64,
+    seen: Rung,
+) -> f64 {
+    p.talks_acceptance - p.grievance_weight * grievance_toward_offerer * doctrine.retaliation
+        + 0.5 * blamed_by_offerer
+        + TALKS_DANGER * (1.0 - doctrine.risk_tolerance) * f64::from(seen.level())
+}
+
+/// Weight of the danger of a crisis (the seen rung's level, for a risk-averse actor) in
+/// offering and accepting talks.
+const TALKS_DANGER: f64 = 0.15;
+
 impl DecisionContext<'_> {
     /// The actor whose motives drive `a`: its sponsor for proxies and companies.
     fn principal(&self, a: &ActorView) -> ActorId {
@@ -75,6 +100,7 @@ impl DecisionContext<'_> {
 
     /// Actors `a` pays attention to: those its principal has tension, grievance or
     /// enforcement pressure toward. Companies only look at those who wronged their home.
+    /// The thresholds are above zero because decay is geometric and never reaches it.
     fn attention(&self, a: &ActorView, out: &mut Vec<ActorId>) {
         out.clear();
         let p = self.principal(a);
@@ -85,7 +111,11 @@ impl DecisionContext<'_> {
             let i = self.rel.ix(p, b.id);
             let interested = match a.kind {
                 ActorKind::Company => self.rel.grievance[i] > 0.05,
-                _ => self.rel.tension[i] > 0.0 || self.rel.grievance[i] > 0.01 || self.rel.enforcement[i] > 0.0,
+                _ => {
+                    self.rel.tension[i] > ATTENTION_FLOOR
+                        || self.rel.grievance[i] > ATTENTION_FLOOR
+                        || self.rel.enforcement[i] > ATTENTION_FLOOR
+                }
             };
             if interested {
                 out.push(b.id);
@@ -93,13 +123,28 @@ impl DecisionContext<'_> {
         }
     }
 
-    /// Principles of `mask` that bind the actor, priced.
-    fn norm_cost(&self, a: &ActorView, mask: PrincipleMask) -> f64 {
-        let n = mask.and(a.bound).count();
-        if n == 0 {
+    /// Principles of `mask` that bind the actor, priced; a reaffirmed principle counts
+    /// twice. `grievance` toward the target bends the cost of the norms of cyberspace
+    /// (a provoked state breaks them more readily); `excused` is the share of the
+    /// Charter's cost that self-defence excuses.
+    fn norm_cost(&self, a: &ActorView, mask: PrincipleMask, grievance: f64, excused: f64) -> f64 {
+        let bound = mask.and(a.bound);
+        if bound.is_empty() {
             return 0.0;
         }
-        f64::from(n) * self.params.norm_violation_cost * (1.0 + self.params.reputation_weight * a.reputation)
+        let weight = |m: PrincipleMask| f64::from(m.count()) + f64::from(m.and(a.reaffirmed).count());
+        let charter = bound.and(self.scenario.charter);
+        let other = PrincipleMask(bound.0 & !charter.0);
+        // Self-defence excuses the Charter's own cost. A state that has reaffirmed that
+        // the Charter governs cyberspace (a Paris Call signatory) keeps its second
+        // unit unless it was struck by force: claiming self-defence against cyber
+        // harm is what its commitment disowns.
+        let reaffirmed = if excused < 1.0 { f64::from(charter.and(a.reaffirmed).count()) } else { 0.0 };
+        let p = self.params;
+        // Grievance bends every commitment: a provoked state breaks them more readily.
+        let units = weight(other) + (1.0 - excused) * f64::from(charter.count()) + reaffirmed;
+        units * p.norm_violation_cost * (1.0 + p.reputation_weight * a.reputation)
+            / (1.0 + p.provocation_discount * grievance.max(0.0))
     }
 
     fn uphold_bonus(&self, a: &ActorView, mask: PrincipleMask) -> f64 {
@@ -134,7 +179,7 @@ impl DecisionContext<'_> {
                             p.capacity_value * (1.0 - 0.5 * me.cap.offense) * (0.5 + self.max_tension(principal))
                         }
                         Purpose::Harden => p.hardening_value * (1.0 - me.cap.defense) * (1.0 + 2.0 * me.damaged),
-                        _ => 0.5 * self.max_tension(principal) - self.norm_cost(me, act.violates),
+                        _ => 0.5 * self.max_tension(principal) - self.norm_cost(me, act.violates, 0.0, 0.0),
                     };
                     out.push(Scored { choice: Some(Choice { action, target: Target::Own }), utility: base + u });
                 }
@@ -156,8 +201,15 @@ impl DecisionContext<'_> {
                             * (1.0 - me.doctrine.risk_tolerance)
                             * act.detectability
                             * (0.5 + target.cap.attribution);
+                        // A state that sanctions me may punish me again.
+                        let deterred = if self.rel.sanctions[self.rel.ix(b, principal)] {
+                            p.sanction_deterrence * tier_w / 12.0
+                        } else {
+                            0.0
+                        };
                         let sector = self.scenario.assets[asset.index()].sector;
-                        let u = base + gain - risk - self.norm_cost(me, act.violations(Some(sector)));
+                        let u =
+                            base + gain - risk - deterred - self.norm_cost(me, act.violations(Some(sector)), g, 0.0);
                         out.push(Scored { choice: Some(Choice { action, target: Target::Asset(asset) }), utility: u });
                     }
                 }
@@ -165,13 +217,28 @@ impl DecisionContext<'_> {
                     for &b in scratch.iter() {
                         let i = self.rel.ix(a, b);
                         let g = self.rel.grievance[i];
+                        let h = self.rel.grievance(b, a);
                         let pull = self.rel.enforcement[i];
+                        // What `a` has seen of the dyad, never the truth.
+                        let seen = self.rel.seen_rung[i];
+                        let mut excused = 0.0;
                         let u = match act.purpose {
-                            Purpose::Protest if g > 0.05 => 0.6 * g,
+                            // A protest is a cheap signal: it answers a small grievance, not a
+                            // grave one, so its value saturates.
+                            Purpose::Protest if g > 0.05 => 0.6 * g.min(1.0),
                             Purpose::Sanction if (g > 0.1 || pull > 0.0) && !self.rel.sanctions[i] => {
                                 0.8 * g * me.doctrine.retaliation + pull
                             }
                             Purpose::Force if g > p.force_grievance_threshold => {
+                                // Self-defence (UN Charter art. 51): fully against force
+                                // suffered, in part against a believed cyber armed attack.
+                                excused = if self.rel.force_suffered[i] {
+                                    1.0
+                                } else if self.rel.armed_attack[i] {
+                                    p.cyber_self_defence
+                                } else {
+                                    0.0
+                                };
                                 let firebreak = if self.rel.force_suffered[i] {
                                     0.0
                                 } else {
@@ -181,28 +248,28 @@ impl DecisionContext<'_> {
                                     * tier_w
                                     * (1.0 - me.doctrine.risk_tolerance)
                                     * (0.5 + self.actors[b.index()].cap.offense);
-                                p.grievance_weight * g * me.doctrine.retaliation - firebreak - risk
+                                let deterred = if self.rel.sanctions[self.rel.ix(b, a)] {
+                                    p.sanction_deterrence * tier_w / 12.0
+                                } else {
+                                    0.0
+                                };
+                                p.grievance_weight * g * me.doctrine.retaliation - firebreak - risk - deterred
                             }
-                            // De-escalation is for crises: a dyad at the disruptive rung or above, or
-                            // a real grievance either way. The side that is blamed (their grievance
-                            // toward me) is keener to calm things than the side that was hurt.
-                            Purpose::DeEscalate
-                                if self.rel.rung[i] >= Rung::Disruptive
-                                    || g > 0.3
-                                    || self.rel.grievance(b, a) > 0.3 =>
-                            {
-                                (1.0 - me.doctrine.risk_tolerance) * 0.3 * f64::from(self.rel.rung[i].level())
+                            // De-escalation is for crises: a dyad the actor sees at the
+                            // disruptive rung or above, or a real grievance either way. The
+                            // side that is blamed is keener to calm things than the side
+                            // that was hurt.
+                            Purpose::DeEscalate if seen >= Rung::Disruptive || g > 0.3 || h > 0.3 => {
+                                TALKS_DANGER * (1.0 - me.doctrine.risk_tolerance) * f64::from(seen.level())
                                     + 0.3 * self.rel.tension[i]
-                                    + 0.5 * self.rel.grievance(b, a)
-                                    - 0.5 * g * me.doctrine.retaliation
+                                    + 0.5 * h
+                                    - 0.5 * p.grievance_weight * g * me.doctrine.retaliation
                             }
                             // Reassurance is for the side that is blamed, not for the victim.
-                            Purpose::Reassure if self.rel.grievance(b, a) > 0.3 => {
-                                0.6 * self.rel.grievance(b, a) * (1.0 - me.doctrine.risk_tolerance)
-                            }
+                            Purpose::Reassure if h > 0.3 => 0.6 * h * (1.0 - me.doctrine.risk_tolerance),
                             _ => continue,
                         };
-                        let u = u - self.norm_cost(me, act.violates);
+                        let u = u - self.norm_cost(me, act.violates, g, excused);
                         out.push(Scored {
                             choice: Some(Choice { action, target: Target::Actor(b) }),
                             utility: base + u,

@@ -72,6 +72,9 @@ pub enum EventKind {
     Believed {
         victim: String,
         suspect: String,
+        /// The action the victim now attributes, and its rung.
+        action: String,
+        rung: Rung,
         confidence: f64,
         correct: bool,
     },
@@ -109,6 +112,11 @@ pub enum EventKind {
         by: String,
         with: String,
         action: String,
+    },
+    /// `by` refused the talks `offered_by` proposed.
+    TalksRefused {
+        by: String,
+        offered_by: String,
     },
     Posture {
         actor: String,

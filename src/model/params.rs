@@ -79,7 +79,7 @@ parameters! {
     /// scaled by (1 - risk tolerance) and by the victim's attribution capability.
     escalation_risk_cost: 0.08, 0.0, 10.0;
     /// Utility cost of armed force in answer to cyber harm, scaled by the firebreak.
-    firebreak_cost: 3.0, 0.0, 100.0;
+    firebreak_cost: 2.0, 0.0, 100.0;
     /// Utility weight of grievance (attributed harm) as a motive to retaliate.
     grievance_weight: 2.0, 0.0, 100.0;
     /// Utility weight of standing tension as a motive for hostile operations.
@@ -100,7 +100,7 @@ parameters! {
     /// Share of an attack that a perfect defence stops.
     defense_mitigation: 0.7, 0.0, 1.0;
     /// Health below which an asset counts as down (for downtime).
-    down_threshold: 0.5, 0.0, 1.0;
+    down_threshold: 0.6, 0.0, 1.0;
     /// Base chance per turn that a victim with perfect defence notices an operation of
     /// detectability 1; scaled by detectability and (0.3 + 0.7 × defence).
     detection_rate: 0.8, 0.0, 1.0;
@@ -129,7 +129,7 @@ parameters! {
     /// Share of grievance against a proxy that its known sponsor also earns.
     sponsor_blame: 0.6, 0.0, 1.0;
     /// Grievance per unit of harm believed to come from an actor.
-    grievance_per_harm: 1.5, 0.0, 100.0;
+    grievance_per_harm: 4.0, 0.0, 100.0;
     /// Grievance from a detected espionage-level intrusion, regardless of harm.
     grievance_per_intrusion: 0.06, 0.0, 10.0;
     /// Share of grievance and tension lost per turn.
@@ -160,7 +160,31 @@ parameters! {
     /// Defence added by one hardening turn.
     hardening_step: 0.02, 0.0, 1.0;
     /// Grievance above which an actor is "provoked": it considers armed force at all.
-    force_grievance_threshold: 1.0, 0.0, 100.0;
+    force_grievance_threshold: 2.5, 0.0, 100.0;
+    /// How far grievance bends norm costs: a norm cost toward a state is divided by
+    /// (1 + this × grievance toward it). Provoked states break norms more readily.
+    provocation_discount: 0.5, 0.0, 100.0;
+    /// Share of the UN Charter's cost of force excused against a state believed to have
+    /// carried out a cyber operation grave enough to be an armed attack (art. 51 claimed
+    /// for cyber harm; contested). Against a state that used force, all of it is excused.
+    cyber_self_defence: 0.5, 0.0, 1.0;
+    /// Harm of one believed destructive operation at which the victim regards it as an
+    /// armed attack.
+    armed_attack_harm: 0.5, 0.0, 100.0;
+    /// Weight of the sector's civilian exposure in an operation's harm:
+    /// harm = health lost × criticality × (1 + this × civilian weight of the sector).
+    civilian_harm_weight: 1.0, 0.0, 10.0;
+    /// Grievance per turn, per unit of civilian harm from one's own infrastructure that is
+    /// down, toward each state one believes hit one in the last 8 turns (domestic pressure).
+    domestic_pressure: 1.5, 0.0, 100.0;
+    /// Utility of accepting talks for a side with no grievance toward the one offering.
+    talks_acceptance: 0.5, -100.0, 100.0;
+    /// Offensive capability a sanctioned state loses per turn per state sanctioning it
+    /// (export controls, indictments, frozen infrastructure).
+    sanction_cost: 0.004, 0.0, 1.0;
+    /// Utility cost, per 12 tier points, of a hostile act against a state that sanctions
+    /// the actor: the threat of further punishment.
+    sanction_deterrence: 0.5, 0.0, 100.0;
 }
 
 /// The parameter spec for a name, if any.

@@ -7,7 +7,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::events::Event;
 use super::ids::{ActionId, ActorId, AssetId, NormSetId, PrincipleMask};
-use super::ladder::Rung;
+use super::ladder::{Rung, Tier};
 use super::sector::Sector;
 use crate::scenario::schema::ActorKind;
 use crate::scenario::validated::{Capabilities, Doctrine, Scenario};
@@ -37,6 +37,9 @@ pub struct Standing {
     pub commitments: Vec<(NormSetId, u32)>,
     /// Principles binding it this turn (recomputed each turn from `commitments`).
     pub bound: PrincipleMask,
+    /// Principles reaffirmed by a set the actor is bound by (the Paris Call reaffirms the
+    /// UN Charter): breaking one costs its norm cost once more.
+    pub reaffirmed: PrincipleMask,
     /// Bound by the reference norm set (the Paris Call) this turn: a "signatory".
     pub signatory: bool,
     /// 0..=1; lost when publicly named for breaking one's own norms.
@@ -96,10 +99,24 @@ pub struct Relations {
     pub tension: Vec<f64>,
     /// Grievance of row toward column: attributed harm not yet answered or forgotten.
     pub grievance: Vec<f64>,
-    /// Current rung of the dyad, symmetric.
+    /// Current rung of the dyad, symmetric: the truth, for the record and the outcome.
     pub rung: Vec<Rung>,
     /// Turns since the dyad last saw a hostile act, symmetric.
     pub quiet: Vec<u32>,
+    /// The rung of the dyad as row sees it: its own acts toward column, column's acts
+    /// it has seen (overt) or come to believe (covert, on attribution). Decisions read
+    /// this, never `rung`.
+    pub seen_rung: Vec<Rung>,
+    /// Turns since row last saw the dyad move (for the seen rung's step-down).
+    pub seen_quiet: Vec<u32>,
+    /// Row believes column carried out a cyber operation grave enough to be an armed
+    /// attack (Tallinn Manual 2.0, rule 71): it may claim self-defence, in part.
+    pub armed_attack: Vec<bool>,
+    /// Last turn row came to believe column hit it (0: never): the start of the window
+    /// in which row's hostile acts toward column count as retaliation.
+    pub believed_hit: Vec<u32>,
+    /// Whether that belief was right (column really was behind it, or its proxy was).
+    pub believed_hit_right: Vec<bool>,
     /// Row sanctions column.
     pub sanctions: Vec<bool>,
     /// Pressure on row to act against column as a norm enforcer.
@@ -117,6 +134,11 @@ impl Relations {
             grievance: vec![0.0; n * n],
             rung: vec![Rung::StatusQuo; n * n],
             quiet: vec![0; n * n],
+            seen_rung: vec![Rung::StatusQuo; n * n],
+            seen_quiet: vec![0; n * n],
+            armed_attack: vec![false; n * n],
+            believed_hit: vec![0; n * n],
+            believed_hit_right: vec![false; n * n],
             sanctions: vec![false; n * n],
             enforcement: vec![0.0; n * n],
             force_suffered: vec![false; n * n],
@@ -134,6 +156,24 @@ impl Relations {
     }
     pub fn rung(&self, a: ActorId, b: ActorId) -> Rung {
         self.rung[self.ix(a, b)]
+    }
+    /// The dyad's rung as `a` sees it.
+    pub fn seen_rung(&self, a: ActorId, b: ActorId) -> Rung {
+        self.seen_rung[self.ix(a, b)]
+    }
+    /// `a` sees an act of rung `r` pass between it and `b`: its view of the dyad rises to
+    /// `r` if higher and its quiet counter restarts.
+    pub fn perceive(&mut self, a: ActorId, b: ActorId, r: Rung) {
+        let i = self.ix(a, b);
+        self.seen_quiet[i] = 0;
+        if r > self.seen_rung[i] {
+            self.seen_rung[i] = r;
+        }
+    }
+    /// Both sides see an overt act of rung `r`.
+    pub fn perceive_both(&mut self, a: ActorId, b: ActorId, r: Rung) {
+        self.perceive(a, b, r);
+        self.perceive(b, a, r);
     }
     pub fn add_tension(&mut self, a: ActorId, b: ActorId, d: f64) {
         let (i, j) = (self.ix(a, b), self.ix(b, a));
@@ -269,11 +309,52 @@ pub struct TurnTally {
     pub by_actor: Vec<f64>,
     pub hostile_ops: u32,
     pub disruptive_or_worse: u32,
+    /// Tier weights booked this turn, by [`TierGroup`].
+    pub by_tier: [f64; TierGroup::COUNT],
+}
+
+/// The tiers of the escalation score grouped for the breakdown users read beside the
+/// total: posture (capacity building, hardening, espionage, protest, attribution),
+/// non-violent escalation (disruptive and destructive cyber operations, sanctions),
+/// violent escalation (force, nuclear) and de-escalation (talks, reassurance).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TierGroup {
+    Posture,
+    NonViolent,
+    Violent,
+    DeEscalation,
+}
+
+impl TierGroup {
+    pub const COUNT: usize = 4;
+    pub const ALL: [TierGroup; 4] =
+        [TierGroup::Posture, TierGroup::NonViolent, TierGroup::Violent, TierGroup::DeEscalation];
+    pub fn of(t: Tier) -> Option<TierGroup> {
+        match t {
+            Tier::StatusQuo => None,
+            Tier::Posturing => Some(TierGroup::Posture),
+            Tier::NonViolentEscalation => Some(TierGroup::NonViolent),
+            Tier::ViolentEscalation | Tier::Nuclear => Some(TierGroup::Violent),
+            Tier::DeEscalation => Some(TierGroup::DeEscalation),
+        }
+    }
+    pub fn slug(self) -> &'static str {
+        match self {
+            TierGroup::Posture => "posture",
+            TierGroup::NonViolent => "nonviolent",
+            TierGroup::Violent => "violent",
+            TierGroup::DeEscalation => "deescalation",
+        }
+    }
 }
 
 impl TurnTally {
-    /// Books the escalation-score weight of one act by actor `a`.
-    pub fn book(&mut self, a: ActorId, signatory: bool, w: f64) {
+    /// Books the escalation-score weight of one act of tier `tier` by actor `a`.
+    pub fn book(&mut self, a: ActorId, signatory: bool, tier: Tier) {
+        let w = tier.weight();
+        if let Some(g) = TierGroup::of(tier) {
+            self.by_tier[g as usize] += w;
+        }
         self.score += w;
         if signatory {
             self.score_signatories += w;
@@ -340,6 +421,22 @@ pub struct Tally {
     pub sanctions: u32,
     pub force_uses: u32,
     pub deescalations: u32,
+    /// Talks offered, and accepted by the other side.
+    pub talks_offered: u32,
+    pub talks_accepted: u32,
+    /// Last turn talks were accepted (0: never).
+    pub last_talks_accepted: u32,
+    /// First and last turns with a disruptive or worse act (0: none yet).
+    pub first_disruptive: u32,
+    pub last_disruptive: u32,
+    /// Hostile acts (disruptive or worse operations, sanctions, force) by an actor toward
+    /// a state it came to believe had hit it within the last `RETALIATION_WINDOW` turns.
+    pub retaliations: u32,
+    /// Of those, against a state wrongly believed to have hit the actor.
+    pub retaliations_wrong: u32,
+    /// Escalation score summed over the run by [`TierGroup`] (divided by the number of
+    /// actors, like the score).
+    pub score_by_tier: [f64; TierGroup::COUNT],
     pub hostile_dyads: Vec<bool>,
     /// Unordered pairs (lower index first) between which a cyber operation passed.
     pub cyber_dyads: Vec<bool>,
@@ -359,6 +456,10 @@ pub struct ActorTally {
     pub ops_launched: u32,
     pub ops_suffered: u32,
     pub violations: u32,
+    /// Violations of principles the actor was bound by at the time.
+    pub violations_bound: u32,
+    /// Armed force used.
+    pub strikes: u32,
     pub downtime: f64,
     pub sanctions_imposed: u32,
     pub sanctions_suffered: u32,
@@ -368,18 +469,25 @@ pub struct ActorTally {
 #[derive(Resource, Debug, Default, Clone)]
 pub struct InfraStatus {
     pub damaged: Vec<f64>,
+    /// Per actor: civilian harm this turn from its assets that are down (health lost ×
+    /// criticality × the sector's civilian weight): what its public feels.
+    pub outage: Vec<f64>,
 }
 
 /// Recomputes which principles bind an actor on a turn.
 pub fn refresh_standing(standing: &mut Standing, scenario: &Scenario, turn: u32) {
     let mut bound = super::ids::PrincipleMask::EMPTY;
+    let mut reaffirmed = super::ids::PrincipleMask::EMPTY;
     let mut signatory = false;
     for &(set, from) in &standing.commitments {
         if from <= turn {
             bound = bound.or(scenario.norm_sets[set.index()].mask);
+            reaffirmed = reaffirmed.or(scenario.norm_sets[set.index()].reaffirmed);
             signatory |= Some(set) == scenario.reference_set;
         }
     }
     standing.bound = bound;
+    // A reaffirmation weighs only on principles the actor is bound by in their own set.
+    standing.reaffirmed = reaffirmed.and(bound);
     standing.signatory = signatory;
 }

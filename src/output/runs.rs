@@ -63,6 +63,10 @@ pub fn columns(s: &Scenario) -> Vec<String> {
         "mean_score",
         "total_score",
         "max_score",
+        "score_posture",
+        "score_nonviolent",
+        "score_violent",
+        "score_deescalation",
         "downtime",
     ]
     .iter()
@@ -94,6 +98,10 @@ pub fn columns(s: &Scenario) -> Vec<String> {
             "sanctions",
             "force_uses",
             "deescalations",
+            "talks_offered",
+            "talks_accepted",
+            "retaliations",
+            "retaliations_wrong",
             "hostile_dyads",
             "rival_dyads",
             "rival_dyads_in_conflict",
@@ -121,6 +129,10 @@ pub fn values(index: u64, r: &RunRecord) -> Vec<Cell> {
         Num(r.mean_score()),
         Num(r.total_score()),
         if max_score.is_finite() { Num(max_score) } else { Empty },
+        Num(r.score_by_tier[0]),
+        Num(r.score_by_tier[1]),
+        Num(r.score_by_tier[2]),
+        Num(r.score_by_tier[3]),
         Num(r.downtime()),
     ];
     v.extend(r.downtime_by_sector.iter().map(|&d| Num(d)));
@@ -145,6 +157,10 @@ pub fn values(index: u64, r: &RunRecord) -> Vec<Cell> {
         int(r.sanctions),
         int(r.force_uses),
         int(r.deescalations),
+        int(r.talks_offered),
+        int(r.talks_accepted),
+        int(r.retaliations),
+        int(r.retaliations_wrong),
         int(r.hostile_dyads),
         int(r.rival_dyads),
         int(r.rival_dyads_in_conflict),

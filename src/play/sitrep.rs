@@ -298,7 +298,7 @@ pub fn render(session: &Session, team: ActorId, st: Style) -> String {
     let mut dyads: Vec<(ActorId, Rung, f64)> = (0..s.actors.len())
         .map(ActorId::from_index)
         .filter(|&b| b != team)
-        .map(|b| (b, rel.rung(team, b), rel.tension(team, b)))
+        .map(|b| (b, rel.seen_rung(team, b), rel.tension(team, b)))
         .filter(|&(_, r, t)| r > Rung::StatusQuo || t > 0.0)
         .collect();
     dyads.sort_by(|x, y| y.1.cmp(&x.1).then(y.2.total_cmp(&x.2)).then(x.0.cmp(&y.0)));

@@ -989,7 +989,8 @@ type ActorFigure = fn(&data::ActorRow) -> Option<f64>;
 fn outcome_note(o: Outcome) -> &'static str {
     match o {
         Outcome::Contained => "never rose above the political rung",
-        Outcome::DeEscalated => "disruptive or worse happened, no pair sustained it",
+        Outcome::DeEscalated => "disruptive or worse, then talks agreed or the world calm at the end",
+        Outcome::UnresolvedCrisis => "disruptive or worse, not sustained, not yet calmed at the end",
         Outcome::ProtractedCyberConflict => "one pair exchanged disruptive acts for several turns",
         Outcome::ArmedConflict => "armed force was used",
     }

@@ -9,14 +9,18 @@ pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/paris-call-2018
 /// Display name of the embedded default scenario.
 pub const DEFAULT_SCENARIO_NAME: &str = "paris-call-2018.ron";
 
-const NORM_SETS: [&str; 3] = [
+const NORM_SETS: [&str; 4] = [
     include_str!("../../data/norms/paris-call.ron"),
     include_str!("../../data/norms/un-gge-2015.ron"),
     include_str!("../../data/norms/gcsc-2019.ron"),
+    include_str!("../../data/norms/un-charter.ron"),
 ];
+
+/// The norm set every state is bound by from turn 1: the UN Charter's prohibition of force.
+pub const CHARTER: &str = "un-charter";
 const CATALOGUE: &str = include_str!("../../data/catalogue.ron");
 
-/// The built-in norm sets: Paris Call, UN GGE 2015, GCSC 2019.
+/// The built-in norm sets: Paris Call, UN GGE 2015, GCSC 2019, UN Charter (force).
 pub fn norm_sets() -> &'static [NormSetDef] {
     static SETS: OnceLock<Vec<NormSetDef>> = OnceLock::new();
     SETS.get_or_init(|| {
@@ -34,7 +38,7 @@ pub fn catalogue() -> &'static [ActionDef] {
 mod tests {
     #[test]
     fn builtins_parse() {
-        assert_eq!(super::norm_sets().len(), 3);
+        assert_eq!(super::norm_sets().len(), 4);
         assert_eq!(super::norm_sets()[0].principles.len(), 9);
         assert!(super::catalogue().len() >= 15);
     }

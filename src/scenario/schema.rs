@@ -79,6 +79,10 @@ pub struct NormSetDef {
     pub name: String,
     #[serde(default)]
     pub source: String,
+    /// Norm sets whose principles this set reaffirms: an actor bound by this set pays
+    /// their norm cost once more (the Paris Call reaffirms the UN Charter).
+    #[serde(default)]
+    pub reaffirms: Vec<String>,
     pub principles: Vec<PrincipleDef>,
 }
 

@@ -189,6 +189,15 @@ impl V<'_> {
                         commitments.push(Commitment { set, from_turn: cm.from_turn.max(1) });
                     }
                 }
+                // Every state is a UN member: the Charter's prohibition of force binds it
+                // from the start unless the file commits it explicitly (from a later turn).
+                if a.kind == ActorKind::State
+                    && let Some(charter) =
+                        set_ids.iter().position(|s| *s == builtin::CHARTER).map(NormSetId::from_index)
+                    && !commitments.iter().any(|c: &Commitment| c.set == charter)
+                {
+                    commitments.push(Commitment { set: charter, from_turn: 1 });
+                }
                 if a.name.trim().is_empty() {
                     self.err(
                         &p.field("name"),
@@ -616,6 +625,7 @@ impl V<'_> {
 
         let aim = aim_table(&actions, &assets, n);
         let reference_set = norm_sets.iter().position(|s| s.id == "paris-call").map(NormSetId::from_index);
+        let charter = norm_sets.iter().find(|s| s.id == builtin::CHARTER).map_or(PrincipleMask::EMPTY, |s| s.mask);
         Scenario {
             name: f.name.clone(),
             description: f.description.clone(),
@@ -636,6 +646,7 @@ impl V<'_> {
             params,
             aim,
             reference_set,
+            charter,
         }
     }
 
@@ -784,7 +795,26 @@ impl V<'_> {
                 source: s.source.clone(),
                 principles: list,
                 mask,
+                reaffirmed: PrincipleMask::EMPTY,
             });
+        }
+        // Reaffirmations name other sets: resolved once every set is known.
+        for (si, (s, origin)) in defs.iter().enumerate() {
+            for (k, other) in s.reaffirms.iter().enumerate() {
+                match sets.iter().position(|x| x.id == *other) {
+                    Some(j) if j != si => sets[si].reaffirmed = sets[si].reaffirmed.or(sets[j].mask),
+                    _ => {
+                        if let Some(o) = origin {
+                            let ids: Vec<&str> = sets.iter().map(|x| x.id.as_str()).collect();
+                            self.err(
+                                &root().field("norm_sets").index(*o).field("reaffirms").index(k),
+                                format!("norm set `{}` reaffirms `{other}`, which is not another norm set", s.id),
+                                hint_from(other, "norm sets", &ids),
+                            );
+                        }
+                    }
+                }
+            }
         }
         (sets, principles)
     }

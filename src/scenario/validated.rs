@@ -38,6 +38,9 @@ pub struct Scenario {
     pub aim: Vec<Vec<Option<AssetId>>>,
     /// The norm set that defines "signatories" in group statistics: `paris-call` when present.
     pub reference_set: Option<NormSetId>,
+    /// The principles of the UN Charter's prohibition of force (`un-charter`), which
+    /// self-defence can excuse.
+    pub charter: PrincipleMask,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -47,6 +50,8 @@ pub struct NormSet {
     pub source: String,
     pub principles: Vec<PrincipleId>,
     pub mask: PrincipleMask,
+    /// Principles of the sets this one reaffirms (see `NormSetDef::reaffirms`).
+    pub reaffirmed: PrincipleMask,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -26,6 +26,7 @@ pub fn attribute(
     mut journal: ResMut<Journal>,
     mut tally: ResMut<Tally>,
     mut rng: ResMut<WorldRng>,
+    status: Res<InfraStatus>,
     actors: Query<(&ActorInfo, &Capability, &Standing)>,
 ) {
     let s: &Scenario = &scenario.0;
@@ -105,6 +106,7 @@ pub fn attribute(
                 if inv.believed {
                     // Belief shifts: the grievance follows the evidence.
                     let g = p.grievance_per_harm * inv.op.harm + p.grievance_per_intrusion;
+                    believe_hit(s, p, &mut rel, &inv.op, to, true, turn);
                     rel.add_grievance(victim, to, g);
                     let i = rel.ix(victim, from);
                     rel.grievance[i] = (rel.grievance[i] - g).max(0.0);
@@ -137,6 +139,7 @@ pub fn attribute(
                 kind: EventKind::Unmasked { victim: id(s, victim), proxy: id(s, inv.op.actor), sponsor: id(s, sp) },
             });
             if inv.believed {
+                believe_hit(s, p, &mut rel, &inv.op, sp, true, turn);
                 rel.add_grievance(victim, sp, p.sponsor_blame * p.grievance_per_harm * inv.op.harm);
             }
         }
@@ -146,7 +149,11 @@ pub fn attribute(
             let correct = inv.is_correct(sponsor);
             let g = p.grievance_per_harm * inv.op.harm + p.grievance_per_intrusion;
             rel.add_grievance(victim, suspect, g);
-            rel.add_tension(victim, suspect, 0.5 * g.min(1.0));
+            // The operation's tension arrives now, with the belief, not at launch: a
+            // victim cannot be wary of an attacker it has not found.
+            let act = &s.actions[inv.op.action.index()];
+            rel.add_tension(victim, suspect, act.effects.tension + 0.5 * g.min(1.0));
+            believe_hit(s, p, &mut rel, &inv.op, suspect, correct, turn);
             if let Some(sp) = sponsor_of(suspect) {
                 rel.add_grievance(victim, sp, p.sponsor_blame * g);
             }
@@ -169,9 +176,61 @@ pub fn attribute(
             let confidence = inv.confidence;
             journal.push(|| Event {
                 turn,
-                kind: EventKind::Believed { victim: id(s, victim), suspect: id(s, suspect), confidence, correct },
+                kind: EventKind::Believed {
+                    victim: id(s, victim),
+                    suspect: id(s, suspect),
+                    action: s.actions[inv.op.action.index()].id.clone(),
+                    rung: s.actions[inv.op.action.index()].rung,
+                    confidence,
+                    correct,
+                },
             });
         }
+    }
+    press(p, &mut rel, &status, turn);
+}
+
+/// Domestic pressure: while a state's infrastructure is down, its public blames whoever
+/// it believes hit it lately, and the grievance grows with the civilian harm.
+fn press(p: &Parameters, rel: &mut Relations, status: &InfraStatus, turn: u32) {
+    if p.domestic_pressure <= 0.0 {
+        return;
+    }
+    let n = rel.n;
+    for (v, &outage) in status.outage.iter().enumerate() {
+        if outage <= 0.0 {
+            continue;
+        }
+        for b in 0..n {
+            let hit = rel.believed_hit[v * n + b];
+            if hit > 0 && turn - hit <= super::RETALIATION_WINDOW {
+                rel.add_grievance(ActorId::from_index(v), ActorId::from_index(b), p.domestic_pressure * outage);
+            }
+        }
+    }
+}
+
+/// The victim now believes `suspect` did `op`: it sees the dyad at the operation's rung,
+/// opens the retaliation window if the operation did harm or disrupted, and regards a
+/// grave destructive operation as an armed attack (Tallinn Manual 2.0, rule 71).
+fn believe_hit(
+    s: &Scenario,
+    p: &Parameters,
+    rel: &mut Relations,
+    op: &PendingOp,
+    suspect: ActorId,
+    right: bool,
+    turn: u32,
+) {
+    let rung = s.actions[op.action.index()].rung;
+    rel.perceive(op.victim, suspect, rung);
+    let i = rel.ix(op.victim, suspect);
+    if op.harm > 0.0 || rung >= crate::model::ladder::Rung::Disruptive {
+        rel.believed_hit[i] = turn;
+        rel.believed_hit_right[i] = right;
+    }
+    if rung >= crate::model::ladder::Rung::Destructive && op.harm >= p.armed_attack_harm {
+        rel.armed_attack[i] = true;
     }
 }
 

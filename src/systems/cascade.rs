@@ -41,6 +41,7 @@ pub fn cascade(
         effective[a.index()] = eff;
     }
     status.damaged.iter_mut().for_each(|d| *d = 0.0);
+    status.outage.iter_mut().for_each(|d| *d = 0.0);
     let mut crit_total = vec![0.0; s.actors.len()];
     for (k, asset) in s.assets.iter().enumerate() {
         let Ok(mut h) = assets.get_mut(roster.assets[k]) else {
@@ -54,6 +55,7 @@ pub fn cascade(
         tally.civilian_harm += (1.0 - eff) * asset.criticality * asset.sector.civilian_weight();
         let down = eff < params.down_threshold;
         if down {
+            status.outage[owner] += (1.0 - eff) * asset.criticality * asset.sector.civilian_weight();
             tally.downtime_by_sector[asset.sector.index()] += 1.0;
             tally.per_actor[owner].downtime += 1.0;
             let signatory = standings.get(roster.actors[owner]).map(|s| s.signatory).unwrap_or(false);

@@ -95,11 +95,34 @@ pub(crate) fn escalate_dyad(
     if r > tally.highest {
         tally.highest = r;
     }
+    if r >= Rung::Disruptive {
+        if tally.first_disruptive == 0 {
+            tally.first_disruptive = turn;
+        }
+        tally.last_disruptive = turn;
+    }
     if r >= Rung::Intelligence {
         let n = rel.n;
         let (lo, hi) = (a.index().min(b.index()), a.index().max(b.index()));
         if let Some(x) = tally.hostile_dyads.get_mut(lo * n + hi) {
             *x = true;
+        }
+    }
+}
+
+/// Turns after coming to believe a state hit it in which an actor's hostile acts toward
+/// that state count as retaliation (the window of the reciprocity measure).
+pub const RETALIATION_WINDOW: u32 = 8;
+
+/// Books a hostile act of `a` toward `b`: a retaliation if `a` came to believe, within
+/// the window, that `b` hit it.
+/// Callers book disruptive or worse operations, sanctions and force.
+pub(crate) fn note_hostile(rel: &Relations, tally: &mut Tally, turn: u32, a: ActorId, b: ActorId) {
+    let hit = rel.believed_hit[rel.ix(a, b)];
+    if hit > 0 && turn - hit <= RETALIATION_WINDOW {
+        tally.retaliations += 1;
+        if !rel.believed_hit_right[rel.ix(a, b)] {
+            tally.retaliations_wrong += 1;
         }
     }
 }

@@ -5,7 +5,7 @@
 use bevy_ecs::prelude::*;
 use rand::RngExt;
 
-use super::{escalate_dyad, id};
+use super::{escalate_dyad, id, note_hostile};
 use crate::model::events::{Event, EventKind};
 use crate::model::ids::{ActionId, ActorId, AssetId};
 use crate::model::ladder::Rung;
@@ -87,9 +87,8 @@ impl World_<'_> {
 
     fn count_action(&mut self, actors: &ActorQ, a: ActorId, action: ActionId) {
         let act = &self.s.actions[action.index()];
-        let w = act.tier.weight();
         let (signatory, ..) = self.standing(actors, a);
-        self.tt.book(a, signatory, w);
+        self.tt.book(a, signatory, act.tier);
         self.tally.choices_by_action[action.index()] += 1;
         self.tally.act_rung(signatory, act.rung);
     }
@@ -152,8 +151,14 @@ impl World_<'_> {
         });
         let violations = act.violations(Some(target.sector));
         self.record_violations(a, Some(b), violations, bound, signatory);
-        self.rel.add_tension(a, b, act.effects.tension);
+        // Covert: tension rises only when the victim comes to believe who did it
+        // (attribute phase). Only the attacker's side sees the dyad move now.
         escalate_dyad(self.rel, self.tally, self.journal, s, turn, a, b, act.rung);
+        self.rel.perceive(a, b, act.rung);
+        self.rel.perceive(principal, b, act.rung);
+        if act.rung >= Rung::Disruptive {
+            note_hostile(self.rel, self.tally, turn, principal, b);
+        }
         // Answering a grievance in kind satisfies part of it.
         if dealt > 0.0 {
             let principal = self.principal(actors, a);
@@ -167,7 +172,7 @@ impl World_<'_> {
             action,
             asset,
             launched: turn,
-            harm: dealt * target.criticality,
+            harm: self.harm(dealt, target.criticality, target.sector),
             violations,
             detectability: act.detectability,
         });
@@ -203,7 +208,7 @@ impl World_<'_> {
                     action,
                     asset: AssetId::from_index(k),
                     launched: turn,
-                    harm: dealt * other.criticality,
+                    harm: self.harm(dealt, other.criticality, other.sector),
                     violations,
                     detectability: act.detectability,
                 });
@@ -227,6 +232,7 @@ impl World_<'_> {
         self.tt.hostile_ops += 1;
         self.tt.disruptive_or_worse += 1;
         self.tally.force_uses += 1;
+        self.tally.per_actor[a.index()].strikes += 1;
         self.tally.first_force.get_or_insert(self.turn);
         let mut total = 0.0;
         for (k, asset) in s.assets.iter().enumerate() {
@@ -241,10 +247,14 @@ impl World_<'_> {
         self.journal
             .push(|| Event { turn, kind: EventKind::Force { by: id(s, a), against: id(s, b), damage: round3(total) } });
         self.record_violations(a, Some(b), act.violates, bound, signatory);
+        note_hostile(self.rel, self.tally, turn, a, b);
         self.rel.add_tension(a, b, act.effects.tension);
         self.rel.add_grievance(b, a, act.effects.grievance);
         let ba = self.rel.ix(b, a);
         self.rel.force_suffered[ba] = true;
+        self.rel.believed_hit[ba] = turn;
+        self.rel.believed_hit_right[ba] = true;
+        self.rel.perceive_both(a, b, act.rung);
         let ab = self.rel.ix(a, b);
         self.rel.grievance[ab] *= 0.3;
         escalate_dyad(self.rel, self.tally, self.journal, s, turn, a, b, act.rung);
@@ -291,6 +301,12 @@ impl World_<'_> {
         }
     }
 
+    /// Harm to the victim of health lost: weighted by criticality and by how much
+    /// the sector's loss falls on civilians (hospitals, grids, water).
+    fn harm(&self, dealt: f64, criticality: f64, sector: crate::model::sector::Sector) -> f64 {
+        dealt * criticality * (1.0 + self.p.civilian_harm_weight * sector.civilian_weight())
+    }
+
     fn damage(&self, base: f64, offense: f64, exposure: f64, defense: f64) -> f64 {
         base * self.p.damage_scale
             * (0.4 + 0.6 * offense)
@@ -320,6 +336,7 @@ impl World_<'_> {
             let is_bound = bound.contains(p);
             if is_bound {
                 self.tally.violations_bound[p.index()] += 1;
+                self.tally.per_actor[a.index()].violations_bound += 1;
             } else {
                 self.tally.violations_unbound[p.index()] += 1;
             }

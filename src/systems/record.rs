@@ -28,6 +28,9 @@ pub fn record(
     let signatories = standings.iter().filter(|st| st.signatory).count() as f64;
     let others = n - signatories;
     tally.score_series.push(tt.score / n);
+    for (total, turn_w) in tally.score_by_tier.iter_mut().zip(tt.by_tier) {
+        *total += turn_w / n;
+    }
     tally.score_signatories.push(if signatories > 0.0 { tt.score_signatories / signatories } else { 0.0 });
     tally.score_others.push(if others > 0.0 { tt.score_others / others } else { 0.0 });
     for (k, series) in tally.actor_scores.iter_mut().enumerate() {
@@ -64,8 +67,12 @@ pub fn record(
 /// - armed conflict: force was used at least once;
 /// - protracted cyber conflict: one pair of actors exchanged disruptive or destructive
 ///   operations in at least `protracted_min_turns` distinct turns (a sustained conflict);
-/// - de-escalated: disruptive or destructive operations happened, but no pair sustained
-///   them: the episodes subsided;
+/// - de-escalated: disruptive or destructive operations happened, no pair sustained
+///   them, and a de-escalation happened: talks accepted by both sides after the last
+///   disruptive act, or the world back at the political rung or below for the last
+///   `DE_ESCALATED_TURNS` turns;
+/// - unresolved crisis: disruptive or destructive operations happened, no pair sustained
+///   them, and the crisis had not come down by the end;
 /// - contained: nothing rose above the political rung (espionage, influence, protest).
 pub fn classify(tally: &Tally, params: &Parameters) -> Outcome {
     if tally.first_force.is_some() || tally.highest >= Rung::ArmedForce {
@@ -73,8 +80,17 @@ pub fn classify(tally: &Tally, params: &Parameters) -> Outcome {
     } else if f64::from(tally.sustained_turns) >= params.protracted_min_turns {
         Outcome::ProtractedCyberConflict
     } else if tally.highest >= Rung::Disruptive {
-        Outcome::DeEscalated
+        // Talks count when they settle the crisis: agreed after its last disruptive act.
+        let talks = tally.last_talks_accepted > 0 && tally.last_talks_accepted >= tally.last_disruptive;
+        let n = tally.rung_series.len();
+        let calm = n >= DE_ESCALATED_TURNS
+            && tally.rung_series[n - DE_ESCALATED_TURNS..].iter().all(|&r| r <= Rung::Political);
+        if talks || calm { Outcome::DeEscalated } else { Outcome::UnresolvedCrisis }
     } else {
         Outcome::Contained
     }
 }
+
+/// Turns at the end of a run that the world must have spent at the political rung or
+/// below for a crisis without accepted talks to count as de-escalated.
+pub const DE_ESCALATED_TURNS: usize = 2;

@@ -19,7 +19,7 @@ pub fn recover(
     mut rel: ResMut<Relations>,
     mut journal: ResMut<Journal>,
     mut assets: Query<(&Infra, &mut Health)>,
-    actors: Query<&Capability>,
+    mut actors: Query<&mut Capability>,
 ) {
     let s = &scenario.0;
     let p = &*params;
@@ -41,7 +41,26 @@ pub fn recover(
         *t = st + (*t - st) * (1.0 - p.tension_decay);
     }
     let n = rel.n;
+    // Sanctions bite: each state sanctioning an actor erodes its offensive means.
+    if p.sanction_cost > 0.0 {
+        for b in 0..n {
+            let k = (0..n).filter(|&a| rel.sanctions[a * n + b]).count();
+            if k > 0
+                && let Ok(mut cap) = actors.get_mut(roster.actors[b])
+            {
+                cap.0.offense = (cap.0.offense - p.sanction_cost * k as f64).max(0.0);
+            }
+        }
+    }
     let calm = p.calm_turns_to_step_down as u32;
+    // Each side's view of a dyad calms the same way as the truth, on its own clock.
+    for i in 0..n * n {
+        rel.seen_quiet[i] += 1;
+        if rel.seen_rung[i] > Rung::StatusQuo && rel.seen_quiet[i] > calm {
+            rel.seen_rung[i] = Rung::from_level(rel.seen_rung[i].level() - 1);
+            rel.seen_quiet[i] = 0;
+        }
+    }
     for a in 0..n {
         for b in (a + 1)..n {
             let (i, j) = (a * n + b, b * n + a);

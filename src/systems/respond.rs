@@ -5,7 +5,17 @@
 use bevy_ecs::prelude::*;
 use rand::RngExt;
 
-use super::{escalate_dyad, id};
+use super::{escalate_dyad, id, note_hostile};
+use crate::model::choice::acceptance_utility;
+
+/// Share of a grievance left after answering it: naming the culprit in public, a
+/// protest, sanctions. (Operations in kind leave half, force 0.3: `operate`.)
+const SATISFIED_BY_NAMING: f64 = 0.8;
+const SATISFIED_BY_PROTEST: f64 = 0.9;
+const SATISFIED_BY_SANCTIONS: f64 = 0.6;
+/// Share left of a victim's grievance when a third state sanctions its attacker: the
+/// collective answer partly substitutes for self-help.
+const SATISFIED_BY_OTHERS: f64 = 0.85;
 use crate::model::events::{Event, EventKind};
 use crate::model::ids::ActorId;
 use crate::model::ladder::Rung;
@@ -28,6 +38,7 @@ pub fn respond(
     mut tt: ResMut<TurnTally>,
     mut rng: ResMut<WorldRng>,
     mut actors: Query<(&ActorInfo, &mut Capability, &Standing)>,
+    postures: Query<&Posture>,
 ) {
     let s: &Scenario = &scenario.0;
     let p = &*params;
@@ -40,7 +51,7 @@ pub fn respond(
             continue; // carried out in the operate phase
         }
         let signatory = actors.get(roster.actors[i]).map(|(_, _, st)| st.signatory).unwrap_or(false);
-        tt.book(a, signatory, act.tier.weight());
+        tt.book(a, signatory, act.tier);
         tally.choices_by_action[choice.action.index()] += 1;
         tally.act_rung(signatory, act.rung);
         let name = act.id.clone();
@@ -98,7 +109,11 @@ pub fn respond(
                 }
                 rel.add_tension(a, named, act.effects.tension);
                 rel.add_grievance(named, a, act.effects.grievance);
+                // Naming the culprit answers part of the grievance.
+                let i = rel.ix(a, named);
+                rel.grievance[i] *= SATISFIED_BY_NAMING;
                 escalate_dyad(&mut rel, &mut tally, &mut journal, s, turn, a, named, act.rung);
+                rel.perceive_both(a, named, act.rung);
                 if violated {
                     intel.named_this_turn.push(ci);
                 }
@@ -116,14 +131,26 @@ pub fn respond(
             (Purpose::Protest, Target::Actor(b)) => {
                 rel.add_tension(a, b, act.effects.tension);
                 rel.add_grievance(b, a, act.effects.grievance);
+                let i = rel.ix(a, b);
+                rel.grievance[i] *= SATISFIED_BY_PROTEST;
                 escalate_dyad(&mut rel, &mut tally, &mut journal, s, turn, a, b, act.rung);
+                rel.perceive_both(a, b, act.rung);
                 journal.push(|| Event { turn, kind: EventKind::Protest { by: id(s, a), against: id(s, b) } });
             }
             (Purpose::Sanction, Target::Actor(b)) => {
                 let ab = rel.ix(a, b);
                 rel.sanctions[ab] = true;
                 rel.enforcement[ab] = 0.0;
-                rel.grievance[ab] *= 0.6;
+                rel.grievance[ab] *= SATISFIED_BY_SANCTIONS;
+                note_hostile(&rel, &mut tally, turn, a, b);
+                // Justice done by others: states that b lately hit see it punished.
+                let n = rel.n;
+                for v in (0..n).filter(|&v| v != a.index() && v != b.index()) {
+                    let hit = rel.believed_hit[v * n + b.index()];
+                    if hit > 0 && turn - hit <= super::RETALIATION_WINDOW {
+                        rel.grievance[v * n + b.index()] *= SATISFIED_BY_OTHERS;
+                    }
+                }
                 rel.add_tension(a, b, p.sanction_tension);
                 rel.add_grievance(b, a, act.effects.grievance);
                 // A sanctions bloc coordinates: fellow members are pulled to follow suit.
@@ -139,6 +166,7 @@ pub fn respond(
                 tally.per_actor[a.index()].sanctions_imposed += 1;
                 tally.per_actor[b.index()].sanctions_suffered += 1;
                 escalate_dyad(&mut rel, &mut tally, &mut journal, s, turn, a, b, act.rung);
+                rel.perceive_both(a, b, act.rung);
                 journal.push(|| Event { turn, kind: EventKind::Sanction { by: id(s, a), against: id(s, b) } });
             }
             (Purpose::Reassure, Target::Actor(b)) => {
@@ -152,12 +180,26 @@ pub fn respond(
                 });
             }
             (Purpose::DeEscalate, Target::Actor(b)) => {
-                rel.add_tension(a, b, act.effects.tension);
+                // Talks are an offer: the other side accepts or refuses by the same
+                // logit rule, weighing its own grievance against the offerer, the blame
+                // it carries and the danger of the crisis as it sees it.
+                tally.talks_offered += 1;
                 let (ab, ba) = (rel.ix(a, b), rel.ix(b, a));
-                // De-escalating includes lifting one's own sanctions on the other side.
+                let u = postures.get(roster.actors[b.index()]).map_or(p.talks_acceptance, |d| {
+                    acceptance_utility(p, &d.0, rel.grievance[ba], rel.grievance[ab], rel.seen_rung[ba])
+                });
+                let accept = 1.0 / (1.0 + (-u / p.choice_temperature).exp());
+                if rng.0.random::<f64>() >= accept {
+                    journal
+                        .push(|| Event { turn, kind: EventKind::TalksRefused { by: id(s, b), offered_by: id(s, a) } });
+                    continue;
+                }
+                rel.add_tension(a, b, act.effects.tension);
+                // Agreed talks lift both sides' sanctions and ease both grievances.
                 rel.sanctions[ab] = false;
-                rel.grievance[ab] *= 0.7;
-                rel.grievance[ba] *= 0.7;
+                rel.sanctions[ba] = false;
+                rel.grievance[ab] *= 0.5;
+                rel.grievance[ba] *= 0.5;
                 let r = rel.rung[ab];
                 if r > Rung::StatusQuo {
                     let lower = Rung::from_level(r.level() - 1);
@@ -168,6 +210,13 @@ pub fn respond(
                         kind: EventKind::RungChange { a: id(s, a), b: id(s, b), from: r, to: lower },
                     });
                 }
+                for i in [ab, ba] {
+                    if rel.seen_rung[i] > Rung::StatusQuo {
+                        rel.seen_rung[i] = Rung::from_level(rel.seen_rung[i].level() - 1);
+                    }
+                }
+                tally.talks_accepted += 1;
+                tally.last_talks_accepted = turn;
                 tally.deescalations += 1;
                 journal.push(|| Event {
                     turn,

@@ -1,0 +1,68 @@
+//! No dead knobs: every model parameter and every doctrine field changes at least one
+//! output of at least one shipped scenario when set to either end of its range, on
+//! common random numbers. A parameter that cannot matter should not exist.
+
+use std::sync::Arc;
+
+use escalate::batch::seed_for;
+use escalate::model::params::PARAMETERS;
+use escalate::scenario::validated::Doctrine;
+use escalate::scenario::{Scenario, load_file};
+use escalate::sim;
+
+const RUNS: u64 = 300;
+
+/// The scenarios screened, in order; each knob is tried on them until one output moves.
+const SCENARIOS: [&str; 4] = ["grid-wiper", "paris-call-2018", "notpetya-2017", "wannacry-2017"];
+
+fn outputs(s: &Scenario) -> Vec<String> {
+    let s = Arc::new(s.clone());
+    (0..RUNS).map(|i| serde_json::to_string(&sim::run(&s, seed_for(7, i), false)).unwrap()).collect()
+}
+
+fn screen(name: &str, set: impl Fn(&mut Scenario, f64), ends: [f64; 2], worlds: &[(Scenario, Vec<String>)]) {
+    for (base, reference) in worlds {
+        for v in ends {
+            let mut s = base.clone();
+            set(&mut s, v);
+            if outputs(&s) != *reference {
+                return;
+            }
+        }
+    }
+    panic!("{name} changes no output of {SCENARIOS:?} at either end of its range {ends:?}");
+}
+
+#[test]
+fn every_parameter_and_doctrine_field_matters() {
+    let worlds: Vec<(Scenario, Vec<String>)> = SCENARIOS
+        .iter()
+        .map(|n| {
+            let s = load_file(std::path::Path::new(&format!("scenarios/{n}.ron"))).unwrap().scenario;
+            let o = outputs(&s);
+            (s, o)
+        })
+        .collect();
+    for p in PARAMETERS {
+        screen(
+            p.name,
+            |s, v| {
+                s.params.set(p.name, v);
+            },
+            [p.min, p.max],
+            &worlds,
+        );
+    }
+    for field in Doctrine::FIELDS {
+        screen(
+            field,
+            |s, v| {
+                for a in &mut s.actors {
+                    a.doctrine.set(field, v);
+                }
+            },
+            [0.0, 1.0],
+            &worlds,
+        );
+    }
+}
