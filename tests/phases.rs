@@ -124,8 +124,10 @@ fn begin_turn_binds_commitments_from_their_first_turn() {
         assert_eq!(s.turn(), turn);
         let st = standing(&s, "A");
         assert_eq!(st.signatory, turn >= 3, "turn {turn}");
-        assert_eq!(st.bound == paris, turn >= 3, "turn {turn}");
-        assert!(standing(&s, "B").bound.is_empty());
+        assert_eq!(st.bound.and(paris) == paris, turn >= 3, "turn {turn}");
+        // Every state is bound by the UN Charter from the start, and by nothing else here.
+        let charter = sim_set_mask(&s, "un-charter");
+        assert_eq!(standing(&s, "B").bound, charter);
     }
     assert!(s.finished());
 }
@@ -193,9 +195,9 @@ fn inject_commit_binds_from_that_turn_and_withdraw_releases() {
     let paris = sim_set_mask(&s, "paris-call");
     let mut bound = Vec::new();
     while !s.step() {
-        bound.push(standing(&s, "A").bound == paris);
+        bound.push(standing(&s, "A").bound.and(paris) == paris);
     }
-    bound.push(standing(&s, "A").bound == paris);
+    bound.push(standing(&s, "A").bound.and(paris) == paris);
     assert_eq!(bound, vec![false, false, true, true, false, false]);
     let joins: Vec<(u32, bool)> = events(&s)
         .iter()
@@ -424,7 +426,7 @@ fn operate_armed_force_strikes_every_asset_and_rallies_allies() {
         AssetDef(id: "b-gov", owner: "B", sector: Government, criticality: 0.4, recovery: 0.0),
     ],
     sector_dependencies: Some([]),
-    parameters: { "status_quo_utility": 100.0, "grievance_decay": 0.0 },
+    parameters: { "status_quo_utility": 100.0, "grievance_decay": 0.0, "domestic_pressure": 0.0 },
 )"#,
         1,
     );
@@ -479,7 +481,7 @@ fn cascade_grid_down_degrades_dependents_through_the_default_graph() {
     let hospital = health(&s, "a-hospital");
     assert_eq!(hospital.intrinsic, 1.0);
     assert!(close(hospital.effective, 0.5));
-    assert!(!hospital.down, "0.5 is not below the 0.5 threshold");
+    assert!(hospital.down, "0.5 is below the 0.6 threshold");
     // Telecom ← Power (0.6); Finance ← Power (0.5) and ← Telecom (0.4): two levels deep.
     let telecom = health(&s, "a-telecom").effective;
     assert!(close(telecom, 0.4));
@@ -488,9 +490,9 @@ fn cascade_grid_down_degrades_dependents_through_the_default_graph() {
     assert_eq!(health(&s, "b-hospital").effective, 1.0);
     let t = tally(&s);
     assert_eq!(t.downtime_by_sector[Sector::Power.index()], 1.0);
-    // Grid, telecom (0.4) and banks (0.38) are below the threshold; the hospital is not.
-    assert_eq!(t.per_actor[0].downtime, 3.0);
-    assert_eq!(t.downtime_by_sector[Sector::Health.index()], 0.0);
+    // Grid, hospital (0.5), telecom (0.4) and banks (0.38) are below the 0.6 threshold.
+    assert_eq!(t.per_actor[0].downtime, 4.0);
+    assert_eq!(t.downtime_by_sector[Sector::Health.index()], 1.0);
     let status = s.world.resource::<InfraStatus>();
     let lost = (1.0 + 0.5 + (1.0 - telecom) + (1.0 - health(&s, "a-banks").effective)) / 4.0;
     assert!(close(status.damaged[0], lost));
@@ -915,9 +917,11 @@ fn record_classifies_episodes_and_sustained_conflict() {
     };
     let outcome = |turns: &[u32]| escalate::sim::run(&scenario(&text(turns)), 1, false).outcome;
     assert_eq!(outcome(&[]), Outcome::Contained);
-    // Destructive episodes that do not last: they subsided.
+    // A destructive episode that did not last and had calmed by the end: de-escalated.
     assert_eq!(outcome(&[1]), Outcome::DeEscalated);
-    assert_eq!(outcome(&[1, 1, 5]), Outcome::DeEscalated, "two wipers on one turn count once");
+    // One that had not calmed by the end (the rung steps down one level per three
+    // quiet turns): unresolved.
+    assert_eq!(outcome(&[1, 1, 5]), Outcome::UnresolvedCrisis, "two wipers on one turn count once");
     // The same pair at it on `protracted_min_turns` (4) distinct turns: sustained.
     assert_eq!(outcome(&[1, 3, 5, 7]), Outcome::ProtractedCyberConflict);
 }

@@ -39,7 +39,9 @@ fn script(from: u32, to: u32) -> String {
         (3, r#"Decision(actor: "A", action: "harden"), Decision(actor: "B", action: "ddos", target: "A")"#),
         (
             4,
-            r#"Decision(actor: "A", action: "talks", target: "B"), Decision(actor: "B", action: "talks", target: "A")"#,
+            // Alpha has not yet pinned the wiper on Beta, so talks with Beta are not on its
+            // menu; Beta, which knows what it did, may offer them.
+            r#"Decision(actor: "A", action: "harden"), Decision(actor: "B", action: "talks", target: "A")"#,
         ),
         (5, r#"Decision(actor: "A", action: "build-capacity"), Decision(actor: "B", action: "harden")"#),
     ];
@@ -59,7 +61,7 @@ const TYPED: [&str; 10] = [
     "nothing",
     "harden",
     "ddos A",
-    "talks B",
+    "harden",
     "talks A",
     "build-capacity",
     "harden",
