@@ -115,6 +115,9 @@ pub struct Relations {
     /// Last turn row came to believe column hit it (0: never): the start of the window
     /// in which row's hostile acts toward column count as retaliation.
     pub believed_hit: Vec<u32>,
+    /// Last turn row opened or redirected an investigation toward column as its suspect
+    /// (0: never): whom its public blames while the case is still open.
+    pub suspected_hit: Vec<u32>,
     /// Whether that belief was right (column really was behind it, or its proxy was).
     pub believed_hit_right: Vec<bool>,
     /// Row sanctions column.
@@ -139,6 +142,7 @@ impl Relations {
             armed_attack: vec![false; n * n],
             believed_hit: vec![0; n * n],
             believed_hit_right: vec![false; n * n],
+            suspected_hit: vec![0; n * n],
             sanctions: vec![false; n * n],
             enforcement: vec![0.0; n * n],
             force_suffered: vec![false; n * n],

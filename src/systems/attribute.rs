@@ -56,6 +56,8 @@ pub fn attribute(
                     correct,
                 },
             });
+            let i = rel.ix(op.victim, suspect);
+            rel.suspected_hit[i] = turn;
             intel.investigations.push(Investigation {
                 op,
                 detected: turn,
@@ -99,6 +101,8 @@ pub fn attribute(
                 let from = inv.suspect;
                 inv.suspect = inv.op.actor;
                 let to = inv.suspect;
+                let i = rel.ix(victim, to);
+                rel.suspected_hit[i] = turn;
                 journal.push(|| Event {
                     turn,
                     kind: EventKind::Corrected { victim: id(s, victim), from: id(s, from), to: id(s, to) },
@@ -134,6 +138,8 @@ pub fn attribute(
             && rng.random::<f64>() < p.proxy_unmask_chance * inv.confidence
         {
             inv.suspect = sp;
+            let i = rel.ix(victim, sp);
+            rel.suspected_hit[i] = turn;
             journal.push(|| Event {
                 turn,
                 kind: EventKind::Unmasked { victim: id(s, victim), proxy: id(s, inv.op.actor), sponsor: id(s, sp) },
@@ -191,7 +197,7 @@ pub fn attribute(
 }
 
 /// Domestic pressure: while a state's infrastructure is down, its public blames whoever
-/// it believes hit it lately, and the grievance grows with the civilian harm.
+/// it suspects or believes hit it lately, and the grievance grows with the civilian harm.
 fn press(p: &Parameters, rel: &mut Relations, status: &InfraStatus, turn: u32) {
     if p.domestic_pressure <= 0.0 {
         return;
@@ -202,7 +208,8 @@ fn press(p: &Parameters, rel: &mut Relations, status: &InfraStatus, turn: u32) {
             continue;
         }
         for b in 0..n {
-            let hit = rel.believed_hit[v * n + b];
+            // The public blames the suspect named in the press, before the case is firm.
+            let hit = rel.believed_hit[v * n + b].max(rel.suspected_hit[v * n + b]);
             if hit > 0 && turn - hit <= super::RETALIATION_WINDOW {
                 rel.add_grievance(ActorId::from_index(v), ActorId::from_index(b), p.domestic_pressure * outage);
             }
