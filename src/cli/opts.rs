@@ -87,11 +87,13 @@ pub fn manifest(
         run_end: range.end,
         shard: r.shard,
         merged_from: Vec::new(),
+        parts: Vec::new(),
         format,
         events,
         threads: r.threads,
         command_line: std::env::args().collect(),
         wall_time_seconds: (wall * 1000.0).round() / 1000.0,
         created_utc: created.to_string(),
+        files: Vec::new(),
     }
 }

