@@ -295,7 +295,6 @@ fn sha256(bytes: &[u8]) -> String {
     String::from_utf8(out.stdout).unwrap().split_whitespace().next().unwrap().to_string()
 }
 
-#[allow(dead_code)]
 fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
     let start = Instant::now();
     while !f() {
@@ -304,3 +303,77 @@ fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
     }
 }
 
+// ---------------------------------------------------------------- safe output
+
+/// The path a losing writer says its results were kept in.
+fn kept_in(stderr: &str) -> PathBuf {
+    let rest = stderr.split("results are kept in ").nth(1).unwrap_or_else(|| panic!("no `kept in` in: {stderr}"));
+    PathBuf::from(rest.split(" (rename it").next().unwrap())
+}
+
+fn runs_of(dir: &Path) -> usize {
+    String::from_utf8(read(&dir.join("runs.csv"))).unwrap().lines().count() - 1
+}
+
+#[test]
+fn two_batches_writing_one_out_never_lose_a_finished_result() {
+    for _ in 0..3 {
+        let tmp = TempDir::new().unwrap();
+        let out = tmp.path().join("results");
+        let spawn = |seed: &str| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_escalate"))
+                .args(["batch", "--no-charts", "--quiet", "--threads", "1", "--runs", "1200", "--seed", seed])
+                .arg("--out")
+                .arg(&out)
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let (a, b) = (spawn("1"), spawn("2"));
+        let results = [("1", a.wait_with_output().unwrap()), ("2", b.wait_with_output().unwrap())];
+        let winners: Vec<&str> = results.iter().filter(|(_, o)| o.status.success()).map(|(s, _)| *s).collect();
+        assert_eq!(winners.len(), 1, "exactly one writer gets --out");
+        assert_eq!(manifest(&out)["master_seed"].to_string(), winners[0], "--out holds the winner's results");
+        assert_eq!(runs_of(&out), 1200);
+        let (seed, loser) = results.iter().find(|(_, o)| !o.status.success()).unwrap();
+        let stderr = String::from_utf8_lossy(&loser.stderr);
+        assert_eq!(loser.status.code(), Some(3), "stderr: {stderr}");
+        if stderr.contains("already exists") {
+            // The loser found --out taken before it started: it wrote nothing.
+            assert_eq!(entries_starting_with(tmp.path(), ".results").len(), 0);
+            continue;
+        }
+        let kept = kept_in(&stderr);
+        assert!(kept.is_dir(), "the loser's results are where it says: {stderr}");
+        assert_eq!(manifest(&kept)["master_seed"].to_string(), *seed);
+        assert_eq!(runs_of(&kept), 1200, "and complete");
+    }
+}
+
+#[test]
+fn a_batch_never_renames_over_a_directory_that_appears_while_it_runs() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("results");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_escalate"))
+        .args(["batch", "--no-charts", "--quiet", "--threads", "1", "--runs", "2000", "--out"])
+        .arg(&out)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_until("the partial directory", Duration::from_secs(30), || {
+        !entries_starting_with(tmp.path(), ".results.partial-").is_empty()
+    });
+    // Someone else's (empty) directory: a plain rename would silently replace it.
+    std::fs::create_dir(&out).unwrap();
+    let o = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(3), "stderr: {stderr}");
+    assert!(std::fs::read_dir(&out).unwrap().next().is_none(), "the other directory is untouched");
+    let kept = kept_in(&stderr);
+    assert_eq!(runs_of(&kept), 2000, "the batch's results are kept where it says");
+    assert!(kept.join("manifest.json").is_file());
+}

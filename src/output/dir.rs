@@ -55,22 +55,59 @@ impl OutputDir {
         &self.final_path
     }
 
-    /// Moves the finished directory into place.
+    /// Moves the finished directory into place, never over anything: if another
+    /// writer got there first, this directory's complete results are kept where they
+    /// are (the error says where) instead of being removed.
     pub fn commit(mut self) -> io::Result<PathBuf> {
-        if self.final_path.exists() {
-            return Err(io::Error::new(
-                io::ErrorKind::AlreadyExists,
-                format!(
-                    "{} appeared while the batch ran; results are left in {}",
-                    self.final_path.display(),
-                    self.temp.display()
-                ),
-            ));
+        match rename_noreplace(&self.temp, &self.final_path) {
+            Ok(()) => {
+                self.done = true;
+                Ok(self.final_path.clone())
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists || e.raw_os_error() == Some(libc::ENOTEMPTY) => {
+                // The results are complete (their manifest is written): keep them.
+                self.done = true;
+                Err(io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    format!(
+                        "{} appeared while this ran (another writer finished first) and was left as it is; \
+                         these complete results are kept in {} (rename it to use it)",
+                        self.final_path.display(),
+                        self.temp.display()
+                    ),
+                ))
+            }
+            Err(e) => Err(e),
         }
-        fs::rename(&self.temp, &self.final_path)?;
-        self.done = true;
-        Ok(self.final_path.clone())
     }
+}
+
+/// Renames `from` to `to` only if `to` does not exist (`renameat2` with
+/// `RENAME_NOREPLACE`); an existing `to` is an `AlreadyExists` error. On a file
+/// system without it, an existence check and a plain `rename`, which still never
+/// replaces a non-empty directory.
+pub fn rename_noreplace(from: &Path, to: &Path) -> io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::ffi::CString;
+        use std::os::unix::ffi::OsStrExt;
+        let c = |p: &Path| CString::new(p.as_os_str().as_bytes()).map_err(io::Error::other);
+        let (f, t) = (c(from)?, c(to)?);
+        // SAFETY: both paths are valid NUL-terminated strings that outlive the call.
+        let r =
+            unsafe { libc::renameat2(libc::AT_FDCWD, f.as_ptr(), libc::AT_FDCWD, t.as_ptr(), libc::RENAME_NOREPLACE) };
+        if r == 0 {
+            return Ok(());
+        }
+        let e = io::Error::last_os_error();
+        if !matches!(e.raw_os_error(), Some(libc::EINVAL) | Some(libc::ENOSYS)) {
+            return Err(e);
+        }
+    }
+    if fs::symlink_metadata(to).is_ok() {
+        return Err(io::Error::new(io::ErrorKind::AlreadyExists, format!("{} already exists", to.display())));
+    }
+    fs::rename(from, to)
 }
 
 impl Drop for OutputDir {
