@@ -377,3 +377,147 @@ fn a_batch_never_renames_over_a_directory_that_appears_while_it_runs() {
     assert_eq!(runs_of(&kept), 2000, "the batch's results are kept where it says");
     assert!(kept.join("manifest.json").is_file());
 }
+
+// -------------------------------------------------------------------- signals
+
+fn spawn_in(dir: &Path, args: &[&str]) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_escalate"))
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the escalate binary starts")
+}
+
+/// Sends `sig` once `ready` holds, then expects exit `code`, a message saying so, and
+/// nothing but `keep` left in `dir`.
+fn stop_with(
+    mut child: std::process::Child,
+    dir: &Path,
+    ready: impl FnMut() -> bool,
+    sig: &str,
+    code: i32,
+    keep: &[&str],
+) {
+    wait_until("the command to start writing", Duration::from_secs(60), ready);
+    std::thread::sleep(Duration::from_millis(300));
+    let ok = std::process::Command::new("kill").args([sig, &child.id().to_string()]).status().unwrap();
+    assert!(ok.success());
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "{sig} did not stop the command");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(code), "{sig}: stderr: {stderr}");
+    assert!(stderr.contains("interrupted by") && stderr.contains("no partial results were kept"), "{stderr}");
+    let mut left: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    left.sort();
+    assert_eq!(left, keep, "{sig}: nothing partial is left");
+}
+
+fn has_partial(dir: &Path) -> impl FnMut() -> bool + '_ {
+    move || std::fs::read_dir(dir).unwrap().any(|e| e.unwrap().file_name().to_string_lossy().contains(".partial-"))
+}
+
+#[test]
+fn sigterm_mid_batch_leaves_no_partial_dir_and_exits_143() {
+    let tmp = TempDir::new().unwrap();
+    let child = spawn_in(tmp.path(), &["batch", "--quiet", "--threads", "1", "--runs", "100000000", "--out", "r"]);
+    stop_with(child, tmp.path(), has_partial(tmp.path()), "-TERM", 143, &[]);
+}
+
+#[test]
+fn sighup_mid_batch_exits_129() {
+    let tmp = TempDir::new().unwrap();
+    let child = spawn_in(tmp.path(), &["batch", "--quiet", "--threads", "1", "--runs", "100000000", "--out", "r"]);
+    stop_with(child, tmp.path(), has_partial(tmp.path()), "-HUP", 129, &[]);
+}
+
+#[test]
+fn sigterm_stops_compare_sweep_and_calibrate_cleanly() {
+    for args in [
+        &["compare", "--variants", "base,us-signs", "--runs", "100000000", "--threads", "1", "--quiet", "--out", "r"][..],
+        &["sweep", "--param", "parameters.norm_violation_cost=0,1", "--runs", "100000000", "--quiet", "--out", "r"],
+        &["calibrate", "--runs", "100000000", "--threads", "1", "--quiet", "--out", "r"],
+    ] {
+        let tmp = TempDir::new().unwrap();
+        let child = spawn_in(tmp.path(), args);
+        stop_with(child, tmp.path(), has_partial(tmp.path()), "-TERM", 143, &[]);
+    }
+}
+
+/// A three-state, five-turn classroom scenario and a save of its first two turns.
+fn small_save(dir: &Path) {
+    std::fs::write(
+        dir.join("small.ron"),
+        r#"ScenarioFile(
+    name: "Classroom",
+    horizon: Horizon(turns: 5),
+    actors: [
+        ActorDef(id: "A", name: "Alpha", commitments: [CommitmentDef(norm_set: "paris-call")]),
+        ActorDef(id: "B", name: "Beta"),
+    ],
+    rivalries: [RivalryDef(a: "A", b: "B", tension: 0.6)],
+    infrastructure: [
+        AssetDef(id: "a-grid", owner: "A", sector: Power, name: "Alpha grid"),
+        AssetDef(id: "b-grid", owner: "B", sector: Power, name: "Beta grid"),
+    ],
+)
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("d.ron"),
+        r#"Session(turns: [
+    Turn(turn: 1, decisions: [Decision(actor: "A", action: "harden"), Decision(actor: "B", action: "nothing")]),
+    Turn(turn: 2, decisions: [Decision(actor: "A", action: "nothing"), Decision(actor: "B", action: "harden")]),
+])
+"#,
+    )
+    .unwrap();
+    escalate()
+        .current_dir(dir)
+        .args(["play", "small.ron", "--as", "A,B", "--seed", "4", "--decisions", "d.ron", "--save", "s.ron"])
+        .write_stdin("")
+        .assert()
+        .success();
+}
+
+#[test]
+fn signals_stop_debrief_and_remove_its_partial_report() {
+    for (sig, code) in [("-INT", 130), ("-TERM", 143)] {
+        let tmp = TempDir::new().unwrap();
+        small_save(tmp.path());
+        let child =
+            spawn_in(tmp.path(), &["debrief", "s.ron", "--runs", "100000000", "--threads", "1", "--out", "rep"]);
+        let rep = tmp.path().join("rep");
+        stop_with(child, tmp.path(), || rep.exists(), sig, code, &["d.ron", "s.ron", "small.ron"]);
+    }
+}
+
+#[test]
+fn sigterm_at_a_play_prompt_exits_143_and_keeps_the_save() {
+    let tmp = TempDir::new().unwrap();
+    small_save(tmp.path());
+    let before = read(&tmp.path().join("s.ron"));
+    let child = spawn_in(tmp.path(), &["play", "--resume", "s.ron"]);
+    let mut waited = false;
+    stop_with(
+        child,
+        tmp.path(),
+        || std::mem::replace(&mut waited, true),
+        "-TERM",
+        143,
+        &["d.ron", "s.ron", "small.ron"],
+    );
+    assert_eq!(read(&tmp.path().join("s.ron")), before);
+}

@@ -76,7 +76,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         return Err(Failure::Interrupted);
     }
     write_manifest(dir.path(), &manifest).map_err(|e| io("manifest", e))?;
-    let final_dir = dir.commit().map_err(|e| Failure::Io(e.to_string()))?;
+    let final_dir = super::commit(dir)?;
     if !o.quiet {
         let n = range.end - range.start;
         let summary = crate::output::tables::summary(&scenario, &agg);

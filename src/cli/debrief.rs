@@ -44,6 +44,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
         let stem = args.save.file_stem().map_or("session".into(), |s| s.to_string_lossy().into_owned());
         args.save.with_file_name(format!("{stem}-debrief"))
     });
+    // A directory made here is partial until the report is written: a signal removes it.
+    let partial = (!out.exists()).then(|| crate::output::cleanup::Partial::new(&out));
     std::fs::create_dir_all(&out).map_err(|e| Failure::Io(format!("creating {}: {e}", out.display())))?;
     let opts = Options { runs: args.runs, master_seed: args.seed, threads: args.threads };
     let report = debrief::build(&mut session, &opts, &out).map_err(Failure::Io)?;
@@ -51,5 +53,6 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let html = out.join("debrief.html");
     write_atomic(&md, report.markdown.as_bytes()).map_err(|e| Failure::Io(format!("writing {}: {e}", md.display())))?;
     write_atomic(&html, report.html.as_bytes()).map_err(|e| Failure::Io(format!("writing {}: {e}", html.display())))?;
+    drop(partial);
     write_stdout(&format!("{}\nReport: {}\n        {}\n", report.headline, md.display(), html.display()))
 }

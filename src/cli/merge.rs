@@ -70,7 +70,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
             return Err(Failure::Input(format!("{}: unknown kind of directory `{other}`", parts[0].dir.display())));
         }
     }
-    let out = dir.commit().map_err(|e| Failure::Io(e.to_string()))?;
+    let out = super::commit(dir)?;
     if !args.quiet {
         let m = &parts[0].manifest;
         write_stdout(&format!("merged {} parts ({} runs) into {}\n", parts.len(), m.runs_total, out.display()))?;

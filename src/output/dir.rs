@@ -9,10 +9,14 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::cleanup::Partial;
+
 pub struct OutputDir {
     final_path: PathBuf,
     temp: PathBuf,
     done: bool,
+    /// Registered, so that a signal removes the temporary directory too.
+    partial: Partial,
 }
 
 impl OutputDir {
@@ -42,8 +46,12 @@ impl OutputDir {
             std::process::id(),
             nonce & 0xffff_ffff
         ));
-        fs::create_dir(&temp)?;
-        Ok(OutputDir { final_path: final_path.to_path_buf(), temp, done: false })
+        let partial = Partial::new(&temp);
+        if let Err(e) = fs::create_dir(&temp) {
+            drop(partial);
+            return Err(e);
+        }
+        Ok(OutputDir { final_path: final_path.to_path_buf(), temp, done: false, partial })
     }
 
     /// Where files go while the batch runs.
@@ -59,7 +67,7 @@ impl OutputDir {
     /// writer got there first, this directory's complete results are kept where they
     /// are (the error says where) instead of being removed.
     pub fn commit(mut self) -> io::Result<PathBuf> {
-        match rename_noreplace(&self.temp, &self.final_path) {
+        match self.partial.settle(|| rename_noreplace(&self.temp, &self.final_path)) {
             Ok(()) => {
                 self.done = true;
                 Ok(self.final_path.clone())
@@ -124,6 +132,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         "{}.tmp",
         path.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default()
     ));
-    fs::write(&tmp, bytes)?;
-    fs::rename(&tmp, path)
+    let partial = Partial::new(&tmp);
+    if let Err(e) = fs::write(&tmp, bytes) {
+        partial.settle(|| fs::remove_file(&tmp).ok());
+        return Err(e);
+    }
+    partial.settle(|| fs::rename(&tmp, path))
 }

@@ -2,6 +2,7 @@
 //! per-turn tables, the summary, the manifest and the mergeable state.
 
 pub mod batchdir;
+pub mod cleanup;
 pub mod dir;
 pub mod manifest;
 #[cfg(feature = "parquet")]
