@@ -521,3 +521,82 @@ fn sigterm_at_a_play_prompt_exits_143_and_keeps_the_save() {
     );
     assert_eq!(read(&tmp.path().join("s.ron")), before);
 }
+
+// ------------------------------------------------------------------ play saves
+
+fn play_into(dir: &Path, save: &str, extra: &[&str]) -> assert_cmd::assert::Assert {
+    escalate()
+        .current_dir(dir)
+        .args(["play", "small.ron", "--as", "A,B", "--seed", "4", "--decisions", "d.ron", "--save", save])
+        .args(extra)
+        .write_stdin("")
+        .assert()
+}
+
+#[test]
+fn play_save_refuses_to_overwrite_an_existing_file_unless_forced() {
+    let tmp = TempDir::new().unwrap();
+    small_save(tmp.path());
+    std::fs::write(tmp.path().join("other.ron"), "another class's save").unwrap();
+    play_into(tmp.path(), "other.ron", &[])
+        .code(2)
+        .stdout(predicate::str::contains("SITUATION REPORT").not())
+        .stderr(predicate::str::contains("other.ron already exists; refusing to overwrite it"))
+        .stderr(predicate::str::contains("--force"));
+    assert_eq!(read(&tmp.path().join("other.ron")), b"another class's save");
+    play_into(tmp.path(), "other.ron", &["--force"]).success();
+    assert!(String::from_utf8(read(&tmp.path().join("other.ron"))).unwrap().contains("checksum: "));
+    // The scenario (or decision file) itself is never the save, even with --force.
+    let scenario = read(&tmp.path().join("small.ron"));
+    play_into(tmp.path(), "small.ron", &["--force"])
+        .code(2)
+        .stderr(predicate::str::contains("is the file small.ron this session reads"));
+    assert_eq!(read(&tmp.path().join("small.ron")), scenario);
+    // Resuming a save writes back to it without --force: it is the same session.
+    escalate().current_dir(tmp.path()).args(["play", "--resume", "s.ron"]).write_stdin("").assert().success();
+}
+
+#[test]
+fn an_unwritable_save_path_is_refused_before_turn_one() {
+    let tmp = TempDir::new().unwrap();
+    small_save(tmp.path());
+    play_into(tmp.path(), "no-such-dir/s.ron", &[])
+        .code(3)
+        .stdout(predicate::str::contains("SITUATION REPORT").not())
+        .stderr(predicate::str::contains("cannot write the save file no-such-dir/s.ron"));
+    play_into(tmp.path(), ".", &[]).code(2).stderr(predicate::str::contains("is a directory"));
+}
+
+#[test]
+fn a_tampered_or_future_save_is_refused() {
+    let tmp = TempDir::new().unwrap();
+    small_save(tmp.path());
+    let save = String::from_utf8(read(&tmp.path().join("s.ron"))).unwrap();
+    assert!(save.contains("    version: 2,\n") && save.contains("    checksum: \""), "{save}");
+    let cases = [
+        ("seed.ron", save.replace("seed: 4,", "seed: 5,"), "the save file was edited"),
+        ("decision.ron", save.replacen("\"harden\"", "\"nothing\"", 1), "the save file was edited"),
+        ("future.ron", save.replace("version: 2,", "version: 99,"), "format version 99 is not one this escalate reads"),
+        (
+            "nosum.ron",
+            save.lines().filter(|l| !l.starts_with("    checksum: ")).map(|l| format!("{l}\n")).collect(),
+            "has no `checksum`",
+        ),
+    ];
+    for (name, text, why) in cases {
+        assert_ne!(text, save, "{name} is edited");
+        std::fs::write(tmp.path().join(name), &text).unwrap();
+        for cmd in [&["play", "--resume", name][..], &["debrief", name, "--runs", "5"]] {
+            escalate()
+                .current_dir(tmp.path())
+                .args(cmd)
+                .write_stdin("")
+                .assert()
+                .code(2)
+                .stderr(predicate::str::contains(why));
+        }
+        assert_eq!(read(&tmp.path().join(name)), text.as_bytes(), "a refused save is left as it was");
+    }
+    // The untouched save still resumes.
+    escalate().current_dir(tmp.path()).args(["debrief", "s.ron", "--runs", "5"]).assert().success();
+}

@@ -126,6 +126,20 @@ impl Drop for OutputDir {
     }
 }
 
+/// Like [`write_atomic`], but never replaces an existing `path` (an `AlreadyExists` error).
+pub fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let tmp = path.with_extension(format!(
+        "{}.tmp",
+        path.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default()
+    ));
+    let partial = Partial::new(&tmp);
+    let r = fs::write(&tmp, bytes).and_then(|()| partial.settle(|| rename_noreplace(&tmp, path)));
+    if r.is_err() {
+        partial.settle(|| fs::remove_file(&tmp).ok());
+    }
+    r
+}
+
 /// Writes a file in one go through a temporary name, so readers never see half of it.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let tmp = path.with_extension(format!(
