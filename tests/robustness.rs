@@ -600,3 +600,133 @@ fn a_tampered_or_future_save_is_refused() {
     // The untouched save still resumes.
     escalate().current_dir(tmp.path()).args(["debrief", "s.ron", "--runs", "5"]).assert().success();
 }
+
+// ------------------------------------------------------------------ arguments
+
+#[test]
+fn threads_above_four_per_core_are_refused_at_once() {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let tmp = TempDir::new().unwrap();
+    let too_many = (4 * cores + 1).to_string();
+    for cmd in [
+        &["batch", "--runs", "100", "--threads", "100000"][..],
+        &["batch", "--runs", "100", "--threads", &too_many],
+        &["compare", "--variants", "base,us-signs", "--runs", "10", "--threads", "100000"],
+        &["calibrate", "--runs", "10", "--threads", "100000"],
+    ] {
+        let start = Instant::now();
+        escalate()
+            .current_dir(tmp.path())
+            .args(cmd)
+            .args(["--quiet", "--no-charts", "--out", "r"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!("is more than 4 × the {cores} core")))
+            .stderr(predicate::str::contains(format!("use at most {}", 4 * cores)));
+        assert!(start.elapsed() < Duration::from_secs(10), "{cmd:?} answers at once");
+        assert!(!tmp.path().join("r").exists());
+    }
+    // The bound itself is accepted.
+    let max = (4 * cores).to_string();
+    escalate()
+        .current_dir(tmp.path())
+        .args(["batch", "--runs", "20", "--threads", &max, "--quiet", "--no-charts", "--out", "r"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn out_names_as_long_as_the_file_system_allows_work() {
+    let tmp = TempDir::new().unwrap();
+    for len in [240, 255] {
+        let name = "x".repeat(len);
+        batch(&tmp.path().join(&name), &[]);
+        assert!(tmp.path().join(&name).join("manifest.json").is_file(), "a {len}-byte name works");
+        assert_eq!(runs_of(&tmp.path().join(&name)), 300);
+    }
+    // One byte more than the file system takes is an I/O error, not a panic.
+    escalate()
+        .args(["batch", "--runs", "10", "--quiet", "--no-charts", "--out"])
+        .arg(tmp.path().join("y".repeat(256)))
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("cannot create"));
+    let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+    assert_eq!(left.len(), 2, "no partial directory is left");
+}
+
+#[test]
+fn non_utf8_paths_work_in_batch_merge_compare_and_sweep() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = TempDir::new().unwrap();
+    let odd = |s: &str| tmp.path().join(OsStr::from_bytes(&[s.as_bytes(), b"-\xff\xfe"].concat()));
+    let scenario = odd("scenario.ron");
+    std::fs::copy("scenarios/paris-call-2018.ron", &scenario).unwrap();
+    let whole = odd("whole");
+    escalate().arg("batch").arg(&scenario).args(["--runs", "60", "--quiet", "--out"]).arg(&whole).assert().success();
+    assert!(whole.join("manifest.json").is_file() && whole.join("charts").is_dir());
+    let parts: Vec<PathBuf> = (0..2)
+        .map(|k| {
+            let p = odd(&format!("part{k}"));
+            escalate()
+                .arg("batch")
+                .arg(&scenario)
+                .args(["--runs", "60", "--quiet", "--no-charts", "--shard", &format!("{k}/2"), "--out"])
+                .arg(&p)
+                .assert()
+                .success();
+            p
+        })
+        .collect();
+    let merged = odd("merged");
+    merge(&parts, &merged).success();
+    assert_eq!(read(&merged.join("runs.csv")), read(&whole.join("runs.csv")));
+    let cmp = odd("compare");
+    escalate()
+        .arg("compare")
+        .arg(&scenario)
+        .args(["--variants", "base,us-signs", "--runs", "20", "--quiet", "--out"])
+        .arg(&cmp)
+        .assert()
+        .success();
+    assert!(cmp.join("manifest.json").is_file());
+    let sweep = odd("sweep");
+    escalate()
+        .arg("sweep")
+        .arg(&scenario)
+        .args(["--param", "parameters.norm_violation_cost=0,1", "--runs", "20", "--quiet", "--out"])
+        .arg(&sweep)
+        .assert()
+        .success();
+    assert!(sweep.join("manifest.json").is_file());
+}
+
+#[test]
+fn a_full_disk_while_drawing_charts_is_an_io_error() {
+    // A 300 KiB tmpfs in a private mount namespace: the tables of a 30-run batch fit,
+    // its first PNG chart does not.
+    let works = std::process::Command::new("unshare")
+        .args(["-m", "sh", "-c", "mount -t tmpfs -o size=16k none /mnt"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !works {
+        eprintln!("skipped: needs `unshare -m` and mount (root)");
+        return;
+    }
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path().join("small-disk");
+    std::fs::create_dir(&dir).unwrap();
+    let script = format!(
+        "mount -t tmpfs -o size=300k none '{d}' && '{bin}' batch --runs 30 --quiet --out '{d}/b'; echo \"rc=$?\"; ls -A '{d}'",
+        d = dir.display(),
+        bin = env!("CARGO_BIN_EXE_escalate")
+    );
+    let out = std::process::Command::new("unshare").args(["-m", "sh", "-c", &script]).output().unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.starts_with("rc=3\n"), "exit 3 (I/O), not 1; stdout: {stdout} stderr: {stderr}");
+    assert!(stderr.contains("No space left on device"), "{stderr}");
+    assert!(!stderr.contains("internal error"), "{stderr}");
+    assert_eq!(stdout, "rc=3\n", "nothing is left on the full disk");
+}

@@ -121,6 +121,25 @@ pub fn stopped<T>(r: Result<T, Stop>) -> Result<T, Failure> {
     }
 }
 
+/// Most worker threads per available core: more only adds overhead (and 100,000
+/// threads would take minutes just to start).
+pub const MAX_THREADS_PER_CORE: usize = 4;
+
+/// Checks `--threads` (1 to 4 × the available cores; default: the cores).
+pub fn check_threads(threads: Option<usize>) -> Result<usize, Failure> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let max = MAX_THREADS_PER_CORE * cores;
+    match threads {
+        Some(0) => Err(Failure::Input("--threads must be at least 1".into())),
+        Some(t) if t > max => Err(Failure::Input(format!(
+            "--threads {t} is more than {MAX_THREADS_PER_CORE} × the {cores} core{} available ({max}); use at most {max}",
+            if cores == 1 { "" } else { "s" }
+        ))),
+        Some(t) => Ok(t),
+        None => Ok(cores),
+    }
+}
+
 /// Common arguments checks of batch-like commands: runs, threads, shard, format.
 pub fn common(
     runs: u64,
@@ -131,11 +150,7 @@ pub fn common(
     if runs == 0 {
         return Err(Failure::Input("--runs must be at least 1".into()));
     }
-    let threads = match threads {
-        Some(0) => return Err(Failure::Input("--threads must be at least 1".into())),
-        Some(t) => t,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-    };
+    let threads = check_threads(threads)?;
     let shard = match shard {
         None => Shard::WHOLE,
         Some("auto") => Shard::from_env(|k| std::env::var(k).ok()).map_err(Failure::Input)?,

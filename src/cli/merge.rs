@@ -195,7 +195,7 @@ fn merged_manifest(parts: &[Part], started: std::time::Instant) -> Manifest {
             .collect(),
         files: Vec::new(),
         threads: 0,
-        command_line: std::env::args().collect(),
+        command_line: std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect(),
         wall_time_seconds: parts.iter().map(|p| p.manifest.wall_time_seconds).sum::<f64>()
             + started.elapsed().as_secs_f64(),
         created_utc: created,

@@ -82,12 +82,10 @@ fn check_save_target(
             "--save {shown} already exists; refusing to overwrite it (choose another file, or add --force to replace it)"
         )));
     }
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path.file_name().ok_or_else(|| Failure::Input(format!("--save {shown} names no file")))?;
-    let probe = parent.join(format!(".{}.probe-{}", name.to_string_lossy(), std::process::id()));
+    if path.file_name().is_none() {
+        return Err(Failure::Input(format!("--save {shown} names no file")));
+    }
+    let probe = crate::output::dir::hidden_sibling(path, &format!(".probe-{}", std::process::id()));
     match std::fs::OpenOptions::new().write(true).create_new(true).open(&probe) {
         Ok(_) => {
             let _ = std::fs::remove_file(&probe);

@@ -33,19 +33,23 @@ impl OutputDir {
             _ => PathBuf::from("."),
         };
         fs::create_dir_all(&parent)?;
-        let name = final_path
-            .file_name()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the output path has no directory name"))?;
+        let Some(name) = final_path.file_name() else {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "the output path has no directory name"));
+        };
+        // Refuse a name the file system cannot hold now, not after the whole run.
+        if let Some(max) = name_max(&parent)
+            && name.len() > max
+        {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidFilename,
+                format!("the name is {} bytes; this file system takes at most {max}", name.len()),
+            ));
+        }
         // The PID alone is not unique: in containers every process may be PID 1, and
         // two pods of one Kubernetes index (or a retry) can share a results volume. A
         // clock nonce makes the name unique, and `create_dir` never reuses a directory.
         let nonce = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-        let temp = parent.join(format!(
-            ".{}.partial-{}-{:x}",
-            name.to_string_lossy(),
-            std::process::id(),
-            nonce & 0xffff_ffff
-        ));
+        let temp = hidden_sibling(final_path, &format!(".partial-{}-{:x}", std::process::id(), nonce & 0xffff_ffff));
         let partial = Partial::new(&temp);
         if let Err(e) = fs::create_dir(&temp) {
             drop(partial);
@@ -126,12 +130,38 @@ impl Drop for OutputDir {
     }
 }
 
+/// The longest file name the file system of `dir` accepts (`pathconf(_PC_NAME_MAX)`).
+fn name_max(dir: &Path) -> Option<usize> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    // SAFETY: a valid NUL-terminated path that outlives the call.
+    let n = unsafe { libc::pathconf(c.as_ptr(), libc::_PC_NAME_MAX) };
+    usize::try_from(n).ok().filter(|&n| n > 0)
+}
+
+/// Longest file name most file systems accept (Linux `NAME_MAX`), in bytes.
+const NAME_MAX: usize = 255;
+
+/// `.NAME SUFFIX` beside `path`: a hidden temporary name, with `NAME` cut short so
+/// the whole stays within [`NAME_MAX`] bytes. Any name the file system accepts for
+/// `path` thus gets a temporary name it accepts too.
+pub fn hidden_sibling(path: &Path, suffix: &str) -> PathBuf {
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path.file_name().map_or(&[][..], |n| n.as_bytes());
+    let room = NAME_MAX.saturating_sub(1 + suffix.len());
+    let mut out = b".".to_vec();
+    out.extend_from_slice(&name[..name.len().min(room)]);
+    out.extend_from_slice(suffix.as_bytes());
+    parent.join(std::ffi::OsString::from_vec(out))
+}
+
 /// Like [`write_atomic`], but never replaces an existing `path` (an `AlreadyExists` error).
 pub fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let tmp = path.with_extension(format!(
-        "{}.tmp",
-        path.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default()
-    ));
+    let tmp = hidden_sibling(path, &format!(".tmp-{}", std::process::id()));
     let partial = Partial::new(&tmp);
     let r = fs::write(&tmp, bytes).and_then(|()| partial.settle(|| rename_noreplace(&tmp, path)));
     if r.is_err() {
@@ -142,10 +172,7 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
 
 /// Writes a file in one go through a temporary name, so readers never see half of it.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let tmp = path.with_extension(format!(
-        "{}.tmp",
-        path.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default()
-    ));
+    let tmp = hidden_sibling(path, &format!(".tmp-{}", std::process::id()));
     let partial = Partial::new(&tmp);
     if let Err(e) = fs::write(&tmp, bytes) {
         partial.settle(|| fs::remove_file(&tmp).ok());
