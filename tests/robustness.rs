@@ -730,3 +730,87 @@ fn a_full_disk_while_drawing_charts_is_an_io_error() {
     assert!(!stderr.contains("internal error"), "{stderr}");
     assert_eq!(stdout, "rc=3\n", "nothing is left on the full disk");
 }
+
+// ---------------------------------------------------------------- diagnostics
+
+/// A scenario whose name, actor name and asset name carry terminal escape sequences.
+const ESCAPES: &str = "ScenarioFile(\n    name: \"T\u{1b}[31mRED\u{1b}]0;pwned\u{7}\",\n    horizon: Horizon(turns: 5),\n    actors: [ActorDef(id: \"A\", name: \"Al\u{1b}[2Jpha\"), ActorDef(id: \"B\", name: \"B<&>\")],\n    rivalries: [RivalryDef(a: \"A\", b: \"B\", tension: 0.6)],\n    infrastructure: [AssetDef(id: \"a-grid\", owner: \"A\", sector: Power, name: \"grid\u{1}\")],\n)\n";
+
+fn has_control(bytes: &[u8]) -> bool {
+    bytes.iter().any(|&b| (b < 0x20 && !matches!(b, b'\n' | b'\t' | b'\r')) || b == 0x7f)
+}
+
+#[test]
+fn control_characters_in_scenario_text_never_reach_the_terminal() {
+    let tmp = TempDir::new().unwrap();
+    std::fs::write(tmp.path().join("esc.ron"), ESCAPES).unwrap();
+    let out = escalate().current_dir(tmp.path()).args(["run", "esc.ron", "--seed", "1"]).output().unwrap();
+    assert!(out.status.success());
+    assert!(!has_control(&out.stdout), "{}", String::from_utf8_lossy(&out.stdout));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("T\\u{1b}[31mRED"), "escaped visibly: {stdout}");
+    let out = escalate().current_dir(tmp.path()).args(["validate", "esc.ron"]).output().unwrap();
+    assert!(out.status.success() && !has_control(&out.stdout));
+    // In a diagnostic: the message, the hint and the file's own lines.
+    let bad = ESCAPES.replace("b: \"B\"", "b: \"B\u{1b}]0;x\u{7}\"");
+    std::fs::write(tmp.path().join("bad.ron"), bad).unwrap();
+    let out = escalate().current_dir(tmp.path()).args(["validate", "bad.ron"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!has_control(&out.stderr), "{stderr}");
+    assert!(stderr.contains("no actor has the id `B\\u{1b}]0;x\\u{7}`"), "{stderr}");
+}
+
+#[test]
+fn control_characters_never_reach_svg_or_html() {
+    let tmp = TempDir::new().unwrap();
+    std::fs::write(tmp.path().join("esc.ron"), ESCAPES).unwrap();
+    escalate()
+        .current_dir(tmp.path())
+        .args(["batch", "esc.ron", "--runs", "20", "--quiet", "--out", "b"])
+        .assert()
+        .success();
+    let charts: Vec<PathBuf> = std::fs::read_dir(tmp.path().join("b/charts"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "svg"))
+        .collect();
+    assert!(!charts.is_empty());
+    for f in charts.iter().chain([&tmp.path().join("b/report.html")]) {
+        let bytes = read(f);
+        assert!(!has_control(&bytes), "{} holds a control character", f.display());
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(!text.contains("B<&>"), "{}: markup in names is escaped", f.display());
+    }
+}
+
+#[test]
+fn the_hint_for_a_proxy_without_a_sponsor_is_what_the_parser_accepts() {
+    let tmp = TempDir::new().unwrap();
+    let with = "ScenarioFile(\n    name: \"T\",\n    horizon: Horizon(turns: 5),\n    actors: [\n        ActorDef(id: \"A\", name: \"Alpha\"),\n        ActorDef(id: \"B\", name: \"Beta\"),\n        ActorDef(id: \"P\", name: \"Prox\", kind: Proxy, sponsor: Some(\"A\")),\n    ],\n    rivalries: [RivalryDef(a: \"A\", b: \"B\", tension: 0.6)],\n)\n";
+    std::fs::write(tmp.path().join("without.ron"), with.replace(", sponsor: Some(\"A\")", "")).unwrap();
+    let out = escalate().current_dir(tmp.path()).args(["validate", "without.ron"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("add `sponsor: Some(\"STATE\")`"), "{stderr}");
+    // Doing what the hint says gives a valid file.
+    std::fs::write(tmp.path().join("with.ron"), with).unwrap();
+    escalate().current_dir(tmp.path()).args(["validate", "with.ron"]).assert().success();
+}
+
+#[test]
+fn a_fraction_where_a_whole_number_belongs_is_named_as_such() {
+    let tmp = TempDir::new().unwrap();
+    std::fs::write(
+        tmp.path().join("f.ron"),
+        "ScenarioFile(\n    name: \"T\",\n    horizon: Horizon(turns: 16.5),\n    actors: [ActorDef(id: \"A\", name: \"Alpha\")],\n)\n",
+    )
+    .unwrap();
+    escalate()
+        .current_dir(tmp.path())
+        .args(["validate", "f.ron"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("a fraction where a whole number is expected"))
+        .stderr(predicate::str::contains("f.ron:3:"))
+        .stderr(predicate::str::contains("expected a comma").not());
+}

@@ -166,6 +166,9 @@ fn render_svg(chart: &Chart, cx: &Context, source: &str) -> Result<String, Strin
 /// Names fallback fonts with DejaVu's metrics after the bundled one (a viewer without
 /// it still lays the text out alike), and gives the chart an accessible title.
 fn finish_svg(svg: &str, title: &str) -> String {
+    // A chart must be valid XML whatever text (a file name, say) reached it.
+    let mut svg = svg.to_string();
+    crate::text::xml_safe(&mut svg);
     let svg = svg.replace("font-family=\"DejaVu Sans\"", &format!("font-family=\"{}\"", theme::SVG_FONT_STACK));
     let svg = rescale_font_sizes(&svg);
     match svg.find('>') {
