@@ -814,3 +814,101 @@ fn a_fraction_where_a_whole_number_belongs_is_named_as_such() {
         .stderr(predicate::str::contains("f.ron:3:"))
         .stderr(predicate::str::contains("expected a comma").not());
 }
+
+// -------------------------------------------------------------------- resume
+
+const RESULTS: [&str; 5] = ["runs.csv", "turns.csv", "summary.json", "state.json", "scenario.ron"];
+
+/// Starts `batch ARGS --out OUT`, kills it with SIGKILL once its checkpoint has reached
+/// run `at`, and returns the checkpointed run it was killed after.
+fn kill_after_checkpoint(dir: &Path, args: &[&str], at: u64) -> u64 {
+    let mut child = spawn_in(dir, args);
+    let mut next = 0;
+    wait_until("a checkpoint", Duration::from_secs(60), || {
+        let found =
+            std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).find(|p| p.join("resume.json").is_file());
+        if let Some(p) = found
+            && let Ok(bytes) = std::fs::read(p.join("resume.json"))
+            && let Ok(v) = serde_json::from_slice::<Value>(&bytes)
+        {
+            next = v["next"].as_u64().unwrap_or(0);
+        }
+        next >= at
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+    next
+}
+
+#[test]
+fn a_resumed_batch_equals_an_uninterrupted_one_at_several_interruption_points() {
+    let tmp = TempDir::new().unwrap();
+    let args = ["batch", "--runs", "4000", "--threads", "1", "--quiet", "--no-charts"];
+    let whole = tmp.path().join("whole");
+    escalate().args(args).arg("--out").arg(&whole).assert().success();
+    for at in [1, 1500, 3000] {
+        let run = tmp.path().join(format!("run-{at}"));
+        std::fs::create_dir(&run).unwrap();
+        let mut a = args.to_vec();
+        a.extend(["--out", "r"]);
+        let next = kill_after_checkpoint(&run, &a, at);
+        assert!(next < 4000, "killed before the end ({next})");
+        assert!(!run.join("r").exists(), "a killed batch has no --out");
+        // Resume by the --out it was given, on another thread count.
+        escalate()
+            .current_dir(&run)
+            .args(["batch", "--resume", "r", "--threads", "2", "--quiet", "--no-charts"])
+            .assert()
+            .success();
+        for f in RESULTS {
+            assert!(read(&whole.join(f)) == read(&run.join("r").join(f)), "{f} differs after resuming from run {next}");
+        }
+        let left: Vec<_> = std::fs::read_dir(&run).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(left, vec![std::ffi::OsString::from("r")], "the partial directory became --out");
+        assert!(!run.join("r/resume.json").exists(), "the checkpoint is not part of the results");
+    }
+}
+
+#[test]
+fn a_resumed_batch_with_events_in_json_lines_equals_an_uninterrupted_one() {
+    let tmp = TempDir::new().unwrap();
+    let args = ["batch", "--runs", "600", "--threads", "1", "--quiet", "--events", "--format", "jsonl"];
+    let whole = tmp.path().join("whole");
+    escalate().args(args).arg("--out").arg(&whole).assert().success();
+    let run = tmp.path().join("run");
+    std::fs::create_dir(&run).unwrap();
+    let mut a = args.to_vec();
+    a.extend(["--out", "r"]);
+    let next = kill_after_checkpoint(&run, &a, 100);
+    let partial = std::fs::read_dir(&run).unwrap().next().unwrap().unwrap().path();
+    // Resume by naming the partial directory itself; it also merges as a verified part.
+    escalate().args(["batch", "--resume"]).arg(&partial).arg("--quiet").assert().success();
+    for f in ["runs.jsonl", "turns.jsonl", "events.jsonl", "summary.json", "state.json"] {
+        assert!(read(&whole.join(f)) == read(&run.join("r").join(f)), "{f} differs after resuming from run {next}");
+    }
+    merge(&[run.join("r")], &tmp.path().join("m")).success();
+}
+
+#[test]
+fn resume_refuses_what_it_cannot_resume() {
+    let tmp = TempDir::new().unwrap();
+    batch(&tmp.path().join("done"), &[]);
+    escalate()
+        .current_dir(tmp.path())
+        .args(["batch", "--resume", "done"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is a finished batch: there is nothing to resume"));
+    escalate()
+        .current_dir(tmp.path())
+        .args(["batch", "--resume", "never"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no interrupted batch to resume"));
+    escalate()
+        .current_dir(tmp.path())
+        .args(["batch", "--resume", "never", "--runs", "5"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot be used with"));
+}

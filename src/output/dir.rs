@@ -58,6 +58,19 @@ impl OutputDir {
         Ok(OutputDir { final_path: final_path.to_path_buf(), temp, done: false, partial })
     }
 
+    /// Takes over the partial directory `temp` of an interrupted batch, to finish it
+    /// and move it to `final_path` (which must not exist yet).
+    pub fn adopt(temp: &Path, final_path: &Path) -> io::Result<OutputDir> {
+        if fs::symlink_metadata(final_path).is_ok() {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!("{} already exists; the interrupted batch cannot be finished there", final_path.display()),
+            ));
+        }
+        let partial = Partial::new(temp);
+        Ok(OutputDir { final_path: final_path.to_path_buf(), temp: temp.to_path_buf(), done: false, partial })
+    }
+
     /// Where files go while the batch runs.
     pub fn path(&self) -> &Path {
         &self.temp

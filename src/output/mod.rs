@@ -40,6 +40,8 @@ pub mod files {
     pub const STATE: &str = "state.json";
     pub const EVENTS: &str = "events.jsonl";
     pub const CHARTS: &str = "charts";
+    /// The checkpoint of a batch still running (removed before the manifest).
+    pub const RESUME: &str = "resume.json";
 }
 
 use std::path::Path;
