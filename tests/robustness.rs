@@ -912,3 +912,41 @@ fn resume_refuses_what_it_cannot_resume() {
         .code(2)
         .stderr(predicate::str::contains("cannot be used with"));
 }
+
+#[test]
+fn a_batch_still_running_cannot_be_resumed_by_another_process() {
+    let tmp = TempDir::new().unwrap();
+    let mut child = spawn_in(tmp.path(), &["batch", "--runs", "100000000", "--threads", "1", "--quiet", "--out", "r"]);
+    wait_until("a checkpoint", Duration::from_secs(60), || {
+        std::fs::read_dir(tmp.path()).unwrap().any(|e| e.unwrap().path().join("resume.json").is_file())
+    });
+    escalate()
+        .current_dir(tmp.path())
+        .args(["batch", "--resume", "r", "--quiet"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("is being written by another escalate process"));
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn sigterm_stops_a_merge_even_while_it_reads_its_parts() {
+    let tmp = TempDir::new().unwrap();
+    let parts = three_shards(tmp.path(), &[]);
+    // A part whose table is a FIFO nobody writes: the merge blocks reading it.
+    let turns = parts[1].join("turns.csv");
+    std::fs::remove_file(&turns).unwrap();
+    assert!(std::process::Command::new("mkfifo").arg(&turns).status().unwrap().success());
+    let args = ["merge", "part-0", "part-1", "part-2", "--out", "merged", "--quiet"];
+    let mut started = false;
+    let child = spawn_in(tmp.path(), &args);
+    stop_with(
+        child,
+        tmp.path(),
+        || std::mem::replace(&mut started, true),
+        "-TERM",
+        143,
+        &["part-0", "part-1", "part-2"],
+    );
+}

@@ -102,7 +102,7 @@ pub fn exit_code() -> u8 {
 
 fn name(sig: i32) -> &'static str {
     match sig {
-        libc::SIGINT => "interrupt (SIGINT)",
+        libc::SIGINT => "SIGINT (Ctrl-C)",
         libc::SIGTERM => "SIGTERM",
         libc::SIGHUP => "SIGHUP",
         _ => "signal",

@@ -17,6 +17,28 @@ pub struct OutputDir {
     done: bool,
     /// Registered, so that a signal removes the temporary directory too.
     partial: Partial,
+    /// An exclusive `flock` on the temporary directory while this process writes it,
+    /// so that no second process (a `--resume` of a batch still running) writes it too.
+    _lock: fs::File,
+}
+
+/// Takes an exclusive lock on directory `dir` (released when the file closes, also
+/// when the process dies), or says who holds it.
+fn lock_dir(dir: &Path) -> io::Result<fs::File> {
+    use std::os::fd::AsRawFd;
+    let f = fs::File::open(dir)?;
+    // SAFETY: flock on a descriptor this function owns.
+    if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+        let e = io::Error::last_os_error();
+        if e.raw_os_error() == Some(libc::EWOULDBLOCK) {
+            return Err(io::Error::new(
+                io::ErrorKind::ResourceBusy,
+                format!("{} is being written by another escalate process right now", dir.display()),
+            ));
+        }
+        return Err(e);
+    }
+    Ok(f)
 }
 
 impl OutputDir {
@@ -51,11 +73,15 @@ impl OutputDir {
         let nonce = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
         let temp = hidden_sibling(final_path, &format!(".partial-{}-{:x}", std::process::id(), nonce & 0xffff_ffff));
         let partial = Partial::new(&temp);
-        if let Err(e) = fs::create_dir(&temp) {
-            drop(partial);
-            return Err(e);
-        }
-        Ok(OutputDir { final_path: final_path.to_path_buf(), temp, done: false, partial })
+        fs::create_dir(&temp)?;
+        let lock = match lock_dir(&temp) {
+            Ok(l) => l,
+            Err(e) => {
+                let _ = fs::remove_dir(&temp);
+                return Err(e);
+            }
+        };
+        Ok(OutputDir { final_path: final_path.to_path_buf(), temp, done: false, partial, _lock: lock })
     }
 
     /// Takes over the partial directory `temp` of an interrupted batch, to finish it
@@ -67,8 +93,15 @@ impl OutputDir {
                 format!("{} already exists; the interrupted batch cannot be finished there", final_path.display()),
             ));
         }
+        let lock = lock_dir(temp)?;
         let partial = Partial::new(temp);
-        Ok(OutputDir { final_path: final_path.to_path_buf(), temp: temp.to_path_buf(), done: false, partial })
+        Ok(OutputDir {
+            final_path: final_path.to_path_buf(),
+            temp: temp.to_path_buf(),
+            done: false,
+            partial,
+            _lock: lock,
+        })
     }
 
     /// Where files go while the batch runs.

@@ -87,6 +87,8 @@ pub fn write(batch: &Batch, opts: &Options) -> Result<Written, ReportError> {
         fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
     }
     fs::create_dir(&tmp).map_err(io(&tmp))?;
+    // Removed by a signal while partial; swapped into place with no signal in between.
+    let partial = crate::output::cleanup::Partial::new(&tmp);
     let result = (|| {
         let source = source_line(batch);
         let cx = context(batch);
@@ -104,7 +106,7 @@ pub fn write(batch: &Batch, opts: &Options) -> Result<Written, ReportError> {
             }
             rendered.push(Rendered { chart, svg });
         }
-        replace_dir(&tmp, &dir.join(files::CHARTS)).map_err(io(&dir.join(files::CHARTS)))?;
+        partial.settle(|| replace_dir(&tmp, &dir.join(files::CHARTS))).map_err(io(&dir.join(files::CHARTS)))?;
         Ok((rendered, written))
     })();
     let (rendered, written) = match result {
