@@ -950,3 +950,25 @@ fn sigterm_stops_a_merge_even_while_it_reads_its_parts() {
         &["part-0", "part-1", "part-2"],
     );
 }
+
+#[test]
+fn empty_shards_of_a_small_batch_still_merge() {
+    let tmp = TempDir::new().unwrap();
+    let whole = tmp.path().join("whole");
+    escalate().args(["batch", "--runs", "2", "--quiet", "--no-charts", "--out"]).arg(&whole).assert().success();
+    let parts: Vec<PathBuf> = (0..3)
+        .map(|k| {
+            let p = tmp.path().join(format!("p{k}"));
+            escalate()
+                .args(["batch", "--runs", "2", "--quiet", "--no-charts", "--shard", &format!("{k}/3"), "--out"])
+                .arg(&p)
+                .assert()
+                .success();
+            p
+        })
+        .collect();
+    assert_eq!(manifest(&parts[0])["run_end"].as_u64(), Some(0), "shard 0 of 3 of 2 runs is empty");
+    let merged = tmp.path().join("merged");
+    merge(&parts, &merged).success();
+    assert_eq!(read(&merged.join("runs.csv")), read(&whole.join("runs.csv")));
+}

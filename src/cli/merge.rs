@@ -317,7 +317,14 @@ fn verify_part(p: &Part) -> Result<(), Failure> {
             ),
         ));
     }
-    if m.run_first >= m.run_end || m.run_end > m.runs_total {
+    if merged && (m.run_first != 0 || m.run_end != m.runs_total) {
+        return Err(bad(
+            mf,
+            format!("a merged directory holds runs {}..{}, not all {}", m.run_first, m.run_end, m.runs_total),
+        ));
+    }
+    // A shard may be empty (more shards than runs), never reversed or past the end.
+    if m.run_first > m.run_end || m.run_end > m.runs_total {
         return Err(bad(
             mf,
             format!("runs {}..{} out of {} is not a range of runs", m.run_first, m.run_end, m.runs_total),
