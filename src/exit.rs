@@ -8,5 +8,9 @@ pub const INTERNAL: u8 = 1;
 pub const INVALID_INPUT: u8 = 2;
 /// An input or output file could not be read or written.
 pub const IO: u8 = 3;
-/// Interrupted (Ctrl-C); nothing half-written was left behind.
+/// Interrupted (Ctrl-C, SIGINT); nothing half-written was left behind.
 pub const INTERRUPTED: u8 = 130;
+/// Terminated (SIGTERM: `kill`, Slurm's `scancel`, time limits, preemption).
+pub const TERMINATED: u8 = 143;
+/// Hung up (SIGHUP: the terminal or SSH session closed).
+pub const HUNG_UP: u8 = 129;

@@ -19,3 +19,4 @@ pub mod scenario;
 pub mod sim;
 pub mod stats;
 pub mod systems;
+pub mod text;

@@ -265,7 +265,8 @@ fn merge_refuses_an_edited_scenario() {
     std::fs::write(&path, text).unwrap();
     merge(&parts, &tmp.path().join("merged"))
         .code(2)
-        .stderr(predicate::str::contains("does not match the hash in its manifest"));
+        .stderr(predicate::str::contains("scenario.ron"))
+        .stderr(predicate::str::contains("refusing to merge it"));
 }
 
 // ---------------------------------------------------------------- --shard auto

@@ -121,8 +121,27 @@ pub fn execute_many(
     spec: &BatchSpec,
     pool: &rayon::ThreadPool,
     cancel: &AtomicBool,
+    sink: impl FnMut(u64, &[RunRecord]) -> Result<(), String>,
+    progress: impl FnMut(u64),
+) -> Result<Vec<Aggregate>, Stop> {
+    let start = spec.shard.range(spec.runs).start;
+    execute_many_from(scenarios, spec, start, pool, cancel, sink, progress, |_, _| Ok(()))
+}
+
+/// Like [`execute_many`], but from run `from` of the shard (a resumed batch), with
+/// `checkpoint(next, aggregates)` called after each block has gone to `sink`: the
+/// aggregates then cover runs `from..next`. Merged with those of the runs before
+/// `from`, they are what an uninterrupted batch would hold (merging is exact).
+#[allow(clippy::too_many_arguments)]
+pub fn execute_many_from(
+    scenarios: &[Arc<Scenario>],
+    spec: &BatchSpec,
+    from: u64,
+    pool: &rayon::ThreadPool,
+    cancel: &AtomicBool,
     mut sink: impl FnMut(u64, &[RunRecord]) -> Result<(), String>,
     mut progress: impl FnMut(u64),
+    mut checkpoint: impl FnMut(u64, &[Aggregate]) -> Result<(), String>,
 ) -> Result<Vec<Aggregate>, Stop> {
     let mut aggs: Vec<Aggregate> = scenarios
         .iter()
@@ -134,7 +153,7 @@ pub fn execute_many(
     // since each record then carries its whole journal.
     let per_thread = if spec.keep_events { 16 } else { 256 };
     let block = (per_thread * pool.current_num_threads() as u64 / v).max(1);
-    let mut start = range.start;
+    let mut start = from.max(range.start);
     while start < range.end {
         let end = (start + block).min(range.end);
         let records: Vec<Option<RunRecord>> = pool.install(|| {
@@ -160,6 +179,7 @@ pub fn execute_many(
             sink(i, group).map_err(Stop::Sink)?;
         }
         progress((end - start) * v);
+        checkpoint(end, &aggs).map_err(Stop::Sink)?;
         start = end;
     }
     Ok(aggs)

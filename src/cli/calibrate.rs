@@ -86,7 +86,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     if !o.no_charts {
         super::calibration_chart_hook(dir.path(), &scenario.name, r.runs, &rows)?;
     }
-    let final_dir = dir.commit().map_err(|e| Failure::Io(e.to_string()))?;
+    let final_dir = super::commit(dir)?;
     if !o.quiet {
         write_stdout(&format!("{}\nResults: {}\n", table(&rows, &scenario.name, r.runs), final_dir.display()))?;
     }

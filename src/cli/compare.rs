@@ -93,7 +93,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     }
     let m = manifest("compare", &base, ids.clone(), &r, args.format, false, wall, &created);
     write_manifest(dir.path(), &m).map_err(|e| Failure::Io(e.to_string()))?;
-    let final_dir = dir.commit().map_err(|e| Failure::Io(e.to_string()))?;
+    let final_dir = super::commit(dir)?;
     if !o.quiet {
         let mut text = table(&state);
         text.push_str(&format!(

@@ -20,7 +20,7 @@ pub struct Args {
     /// Master seed of those runs.
     #[arg(long, default_value_t = 2018)]
     pub seed: u64,
-    /// Worker threads (default: all cores).
+    /// Worker threads (default: all cores; at most 4 × the cores).
     #[arg(long)]
     pub threads: Option<usize>,
 }
@@ -29,9 +29,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     if args.runs == 0 {
         return Err(Failure::Input("--runs must be at least 1".into()));
     }
-    if args.threads == Some(0) {
-        return Err(Failure::Input("--threads must be at least 1".into()));
-    }
+    let threads = super::batch::check_threads(args.threads)?;
     let (setup, script) = super::play::load_save(&args.save)?;
     let (mut session, _) = super::play::replay_save(setup, &script)?;
     if session.turns_played() == 0 {
@@ -44,12 +42,15 @@ pub fn run(args: Args) -> Result<(), Failure> {
         let stem = args.save.file_stem().map_or("session".into(), |s| s.to_string_lossy().into_owned());
         args.save.with_file_name(format!("{stem}-debrief"))
     });
+    // A directory made here is partial until the report is written: a signal removes it.
+    let partial = (!out.exists()).then(|| crate::output::cleanup::Partial::new(&out));
     std::fs::create_dir_all(&out).map_err(|e| Failure::Io(format!("creating {}: {e}", out.display())))?;
-    let opts = Options { runs: args.runs, master_seed: args.seed, threads: args.threads };
+    let opts = Options { runs: args.runs, master_seed: args.seed, threads: Some(threads) };
     let report = debrief::build(&mut session, &opts, &out).map_err(Failure::Io)?;
     let md = out.join("debrief.md");
     let html = out.join("debrief.html");
     write_atomic(&md, report.markdown.as_bytes()).map_err(|e| Failure::Io(format!("writing {}: {e}", md.display())))?;
     write_atomic(&html, report.html.as_bytes()).map_err(|e| Failure::Io(format!("writing {}: {e}", html.display())))?;
+    drop(partial);
     write_stdout(&format!("{}\nReport: {}\n        {}\n", report.headline, md.display(), html.display()))
 }

@@ -10,7 +10,7 @@ use crate::batch::{Aggregate, Shard};
 use crate::compare::ComparisonState;
 use crate::output::batchdir::write_manifest;
 use crate::output::dir::{OutputDir, write_atomic};
-use crate::output::manifest::{Manifest, utc_now};
+use crate::output::manifest::{Manifest, PartRecord, check_files, sha256_hex, short_hash, utc_now};
 use crate::output::{Format, files, write_aggregates};
 use crate::scenario::load_bytes;
 
@@ -32,9 +32,11 @@ pub struct Args {
 struct Part {
     dir: PathBuf,
     manifest: Manifest,
+    /// SHA-256 of the part's `manifest.json` as read.
+    manifest_sha256: String,
 }
 
-fn read_manifest(dir: &Path) -> Result<Manifest, Failure> {
+fn read_part(dir: &Path) -> Result<Part, Failure> {
     let path = dir.join(files::MANIFEST);
     let text = fs::read_to_string(&path).map_err(|e| {
         if dir.is_dir() {
@@ -47,14 +49,15 @@ fn read_manifest(dir: &Path) -> Result<Manifest, Failure> {
             Failure::Io(format!("{}: {e}", dir.display()))
         }
     })?;
-    serde_json::from_str(&text)
-        .map_err(|e| Failure::Input(format!("{}: not an escalate manifest: {e}", path.display())))
+    let manifest = serde_json::from_str(&text)
+        .map_err(|e| Failure::Input(format!("{}: not an escalate manifest: {e}", path.display())))?;
+    Ok(Part { dir: dir.to_path_buf(), manifest, manifest_sha256: sha256_hex(&text) })
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
     let mut parts = Vec::new();
     for dir in &args.parts {
-        parts.push(Part { dir: dir.clone(), manifest: read_manifest(dir)? });
+        parts.push(read_part(dir)?);
     }
     check_parts(&mut parts)?;
     let kind = parts[0].manifest.kind.clone();
@@ -67,7 +70,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
             return Err(Failure::Input(format!("{}: unknown kind of directory `{other}`", parts[0].dir.display())));
         }
     }
-    let out = dir.commit().map_err(|e| Failure::Io(e.to_string()))?;
+    let out = super::commit(dir)?;
     if !args.quiet {
         let m = &parts[0].manifest;
         write_stdout(&format!("merged {} parts ({} runs) into {}\n", parts.len(), m.runs_total, out.display()))?;
@@ -144,7 +147,7 @@ fn merge_comparison_into(parts: &[Part], out: &Path, kind: &str, no_charts: bool
             let mut sub_parts = Vec::new();
             for p in parts {
                 let d = p.dir.join(v);
-                sub_parts.push(Part { manifest: read_manifest(&d)?, dir: d });
+                sub_parts.push(read_part(&d)?);
             }
             check_parts(&mut sub_parts)?;
             let sub = out.join(v);
@@ -180,8 +183,19 @@ fn merged_manifest(parts: &[Part], started: std::time::Instant) -> Manifest {
         run_end: first.runs_total,
         shard: Shard::WHOLE,
         merged_from: parts.iter().map(|p| p.dir.display().to_string()).collect(),
+        parts: parts
+            .iter()
+            .map(|p| PartRecord {
+                dir: p.dir.display().to_string(),
+                shard: p.manifest.shard,
+                run_first: p.manifest.run_first,
+                run_end: p.manifest.run_end,
+                manifest_sha256: p.manifest_sha256.clone(),
+            })
+            .collect(),
+        files: Vec::new(),
         threads: 0,
-        command_line: std::env::args().collect(),
+        command_line: std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect(),
         wall_time_seconds: parts.iter().map(|p| p.manifest.wall_time_seconds).sum::<f64>()
             + started.elapsed().as_secs_f64(),
         created_utc: created,
@@ -196,6 +210,9 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, Failure> 
 
 /// The parts must come from one batch and together hold each run exactly once.
 fn check_parts(parts: &mut [Part]) -> Result<(), Failure> {
+    for p in parts.iter() {
+        verify_part(p)?;
+    }
     parts.sort_by_key(|p| p.manifest.run_first);
     let a = &parts[0].manifest;
     for p in parts.iter().skip(1) {
@@ -208,7 +225,11 @@ fn check_parts(parts: &mut [Part]) -> Result<(), Failure> {
             ))
         };
         if a.scenario_sha256 != b.scenario_sha256 {
-            return Err(mismatch("the scenario", a.scenario_sha256[..12].into(), b.scenario_sha256[..12].into()));
+            return Err(mismatch(
+                "the scenario",
+                short_hash(&a.scenario_sha256).into(),
+                short_hash(&b.scenario_sha256).into(),
+            ));
         }
         if a.master_seed != b.master_seed {
             return Err(mismatch("the master seed", a.master_seed.to_string(), b.master_seed.to_string()));
@@ -265,4 +286,141 @@ fn concat(parts: &[Part], name: &str, out_dir: &Path, has_header: bool) -> std::
     }
     out.flush()?;
     out.get_ref().sync_all()
+}
+
+/// Checks one part on its own: its manifest is self-consistent, every file it records
+/// is there unchanged, the files a merge reads are all recorded, and the rows of its
+/// runs table are exactly its runs, each with the seed its index and master seed give.
+fn verify_part(p: &Part) -> Result<(), Failure> {
+    let m = &p.manifest;
+    let bad = |file: &str, why: String| {
+        Failure::Input(format!("part {}: {file}: {why}; refusing to merge it", p.dir.display()))
+    };
+    let mf = files::MANIFEST;
+    if m.tool != "escalate" {
+        return Err(bad(mf, format!("written by `{}`, not escalate", m.tool)));
+    }
+    if m.scenario_sha256.len() != 64 || !m.scenario_sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(bad(mf, format!("scenario_sha256 `{}` is not a SHA-256", m.scenario_sha256)));
+    }
+    if m.shard.n == 0 || m.shard.k >= m.shard.n {
+        return Err(bad(mf, format!("shard {}/{} is not a shard", m.shard.k, m.shard.n)));
+    }
+    let range = m.shard.range(m.runs_total);
+    let merged = !m.parts.is_empty() && m.shard == Shard::WHOLE;
+    if !merged && (range.start != m.run_first || range.end != m.run_end) {
+        return Err(bad(
+            mf,
+            format!(
+                "runs {}..{} are not those of shard {}/{} of {} runs ({}..{})",
+                m.run_first, m.run_end, m.shard.k, m.shard.n, m.runs_total, range.start, range.end
+            ),
+        ));
+    }
+    if merged && (m.run_first != 0 || m.run_end != m.runs_total) {
+        return Err(bad(
+            mf,
+            format!("a merged directory holds runs {}..{}, not all {}", m.run_first, m.run_end, m.runs_total),
+        ));
+    }
+    // A shard may be empty (more shards than runs), never reversed or past the end.
+    if m.run_first > m.run_end || m.run_end > m.runs_total {
+        return Err(bad(
+            mf,
+            format!("runs {}..{} out of {} is not a range of runs", m.run_first, m.run_end, m.runs_total),
+        ));
+    }
+    if m.files.is_empty() {
+        return Err(bad(mf, "it records no file checksums (written by an older escalate?); rerun this shard".into()));
+    }
+    let mut needed: Vec<String> = Vec::new();
+    let ext = m.format.ext();
+    match m.kind.as_str() {
+        "batch" => {
+            needed.extend([files::SCENARIO.to_string(), files::STATE.to_string(), files::SUMMARY.to_string()]);
+            needed.extend([format!("runs.{ext}"), format!("turns.{ext}")]);
+            if m.events {
+                needed.push(files::EVENTS.into());
+            }
+        }
+        "compare" => {
+            needed.push(compare::STATE.into());
+            needed.extend(m.variants.iter().map(|v| format!("{v}/{}", files::MANIFEST)));
+        }
+        "sweep" => needed.extend([compare::STATE.to_string(), "sweep.json".into(), files::SCENARIO.into()]),
+        _ => {}
+    }
+    for n in &needed {
+        if !m.files.iter().any(|f| &f.path == n) {
+            return Err(bad(n, "the manifest does not record it".into()));
+        }
+    }
+    check_files(&p.dir, &m.files).map_err(|e| {
+        let (file, why) = e.split_once(": ").unwrap_or(("", &e));
+        bad(file, why.to_string())
+    })?;
+    let held = m.run_end - m.run_first;
+    if m.kind == "batch" {
+        let runs_name = format!("runs.{ext}");
+        let rec = m.files.iter().find(|f| f.path == runs_name).expect("checked above");
+        if let Some(rows) = rec.rows
+            && rows != held
+        {
+            return Err(bad(&runs_name, format!("{rows} rows for the {held} runs {}..{}", m.run_first, m.run_end)));
+        }
+        check_run_rows(&p.dir.join(&runs_name), m).map_err(|why| bad(&runs_name, why))?;
+        let agg: Aggregate = read_json(&p.dir.join(files::STATE))?;
+        if agg.runs != held {
+            return Err(bad(files::STATE, format!("it aggregates {} runs, not the {held} runs of the part", agg.runs)));
+        }
+    } else if m.kind == "compare" || m.kind == "sweep" {
+        let st: ComparisonState = read_json(&p.dir.join(compare::STATE))?;
+        if st.variants != m.variants {
+            return Err(bad(compare::STATE, "its variants differ from the manifest's".into()));
+        }
+        if let Some(a) = st.aggregates.iter().find(|a| a.runs != held) {
+            return Err(bad(compare::STATE, format!("it aggregates {} runs, not the {held} runs of the part", a.runs)));
+        }
+    }
+    Ok(())
+}
+
+/// Each row of a runs table (CSV or JSON Lines) must be run `run_first + k`, with
+/// the seed derived from the manifest's master seed and that index.
+fn check_run_rows(path: &Path, m: &Manifest) -> Result<(), String> {
+    let check = |k: u64, run: Option<u64>, seed: Option<u64>| -> Result<(), String> {
+        let want = m.run_first + k;
+        match (run, seed) {
+            (Some(r), _) if r != want => Err(format!("row {} is run {r}, expected run {want}", k + 1)),
+            (Some(_), Some(s)) if s != crate::batch::seed_for(m.master_seed, want) => Err(format!(
+                "run {want} has seed {s}, which is not the seed of run {want} under master seed {}",
+                m.master_seed
+            )),
+            (Some(_), Some(_)) => Ok(()),
+            _ => Err(format!("row {} has no readable run index and seed", k + 1)),
+        }
+    };
+    let file = File::open(path).map_err(|e| e.to_string())?;
+    match m.format {
+        Format::Csv => {
+            let mut rd = csv::Reader::from_reader(BufReader::new(file));
+            for (k, rec) in rd.records().enumerate() {
+                let rec = rec.map_err(|e| format!("row {}: {e}", k + 1))?;
+                let num = |i: usize| rec.get(i).and_then(|x| x.parse::<u64>().ok());
+                check(k as u64, num(0), num(1))?;
+            }
+        }
+        Format::Jsonl => {
+            for (k, line) in BufReader::new(file).lines().enumerate() {
+                let line = line.map_err(|e| e.to_string())?;
+                let v: serde_json::Value =
+                    serde_json::from_str(&line).map_err(|e| format!("row {}: not JSON: {e}", k + 1))?;
+                let seed = v["seed"].as_str().and_then(|s| s.parse().ok()).or_else(|| v["seed"].as_u64());
+                check(k as u64, v["run"].as_u64(), seed)?;
+            }
+        }
+        // Without the parquet reader, the recorded hash is the check.
+        Format::Parquet => {}
+    }
+    Ok(())
 }

@@ -12,6 +12,7 @@ mod play;
 mod plot;
 mod progress;
 mod run;
+pub mod signals;
 mod sweep;
 mod validate;
 
@@ -26,7 +27,9 @@ use crate::scenario::{LoadError, Loaded, builtin, load_bytes, load_file};
 
 #[derive(Parser, Debug)]
 #[command(name = "escalate", version, about = "Cyber-escalation simulation: norm-bound states in an ECS world")]
-#[command(after_help = "Exit codes: 0 success, 1 internal failure, 2 invalid input, 3 I/O error, 130 interrupted.")]
+#[command(
+    after_help = "Exit codes: 0 success, 1 internal failure, 2 invalid input, 3 I/O error, 130 interrupted (SIGINT), 143 terminated (SIGTERM), 129 hung up (SIGHUP)."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -65,7 +68,7 @@ pub enum Failure {
     Input(String),
     /// I/O: message and exit code 3.
     Io(String),
-    /// Ctrl-C.
+    /// SIGINT, SIGTERM or SIGHUP: exit 128 + the signal's number.
     Interrupted,
     /// A bug.
     Internal(String),
@@ -103,6 +106,7 @@ pub fn load_scenario(path: Option<&Path>) -> Result<Loaded, Failure> {
 
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
+    signals::install();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -140,14 +144,23 @@ fn report(f: Failure) -> u8 {
             exit::IO
         }
         Failure::Interrupted => {
-            eprintln!("interrupted: stopped cleanly; no partial results were kept");
-            exit::INTERRUPTED
+            eprintln!("{}", signals::message());
+            signals::exit_code()
         }
         Failure::Internal(m) => {
             eprintln!("internal error (a bug in escalate, please report it): {m}");
             exit::INTERNAL
         }
     }
+}
+
+/// Moves a finished output directory into place, unless a signal has arrived (then
+/// the directory is dropped, which removes it, and the command exits as interrupted).
+pub fn commit(dir: crate::output::dir::OutputDir) -> Result<std::path::PathBuf, Failure> {
+    if signals::received() {
+        return Err(Failure::Interrupted);
+    }
+    dir.commit().map_err(|e| Failure::Io(e.to_string()))
 }
 
 /// Writes to stdout; a closed pipe (`escalate run | head`) is not an error.

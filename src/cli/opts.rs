@@ -20,7 +20,7 @@ pub struct RunOpts {
     /// Master seed: run i uses a seed derived from this and i alone.
     #[arg(long, default_value_t = 2018)]
     pub seed: u64,
-    /// Worker threads (default: all cores).
+    /// Worker threads (default: all cores; at most 4 × the cores).
     #[arg(long)]
     pub threads: Option<usize>,
     /// Output directory (default: under output/, named from the scenario and the time). Must not exist.
@@ -87,11 +87,13 @@ pub fn manifest(
         run_end: range.end,
         shard: r.shard,
         merged_from: Vec::new(),
+        parts: Vec::new(),
         format,
         events,
         threads: r.threads,
-        command_line: std::env::args().collect(),
+        command_line: std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect(),
         wall_time_seconds: (wall * 1000.0).round() / 1000.0,
         created_utc: created.to_string(),
+        files: Vec::new(),
     }
 }

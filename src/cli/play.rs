@@ -35,6 +35,64 @@ pub struct Args {
     /// (default with --resume: the resumed file).
     #[arg(long, value_name = "PATH")]
     pub save: Option<PathBuf>,
+    /// Replace an existing --save file (otherwise an existing file is never overwritten,
+    /// except the save being resumed).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Where the session is saved, and whether an existing file there may be replaced.
+struct SaveTarget {
+    path: PathBuf,
+    /// True once this session owns the file: `--force`, the resumed save itself, or
+    /// after the first save.
+    may_replace: bool,
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// Checks the save path before turn 1: not a directory, not one of the session's
+/// inputs, not an existing file unless `--force` (or it is the save being resumed),
+/// and in a directory where a file can be created.
+fn check_save_target(
+    path: &Path,
+    force: bool,
+    resumed: Option<&Path>,
+    inputs: &[&Path],
+) -> Result<SaveTarget, Failure> {
+    let shown = path.display();
+    if path.is_dir() {
+        return Err(Failure::Input(format!("--save {shown} is a directory; name a file")));
+    }
+    if let Some(input) = inputs.iter().find(|i| same_file(path, i)) {
+        return Err(Failure::Input(format!(
+            "--save {shown} is the file {} this session reads; choose another save file",
+            input.display()
+        )));
+    }
+    let own = resumed.is_some_and(|r| same_file(path, r));
+    let exists = std::fs::symlink_metadata(path).is_ok();
+    if exists && !force && !own {
+        return Err(Failure::Input(format!(
+            "--save {shown} already exists; refusing to overwrite it (choose another file, or add --force to replace it)"
+        )));
+    }
+    if path.file_name().is_none() {
+        return Err(Failure::Input(format!("--save {shown} names no file")));
+    }
+    let probe = crate::output::dir::hidden_sibling(path, &format!(".probe-{}", std::process::id()));
+    match std::fs::OpenOptions::new().write(true).create_new(true).open(&probe) {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+        }
+        Err(e) => return Err(Failure::Io(format!("cannot write the save file {shown}: {e}"))),
+    }
+    Ok(SaveTarget { path: path.to_path_buf(), may_replace: exists })
 }
 
 /// How a team's turn at the keyboard ended.
@@ -148,7 +206,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
         Some(path) => {
             let (setup, script) = load_save(path)?;
             let (session, _) = replay_save(setup, &script)?;
-            (session, script, Some(args.save.clone().unwrap_or_else(|| path.clone())))
+            let target = args.save.clone().unwrap_or_else(|| path.clone());
+            (session, script, Some(check_save_target(&target, args.force, Some(path), &[])?))
         }
         None => {
             let setup = setup_from_args(&args)?;
@@ -165,14 +224,20 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 }
                 None => Script::default(),
             };
-            (Session::new(setup), script, args.save.clone())
+            let mut inputs: Vec<&Path> = args.scenario.iter().map(PathBuf::as_path).collect();
+            inputs.extend(args.decisions.as_deref());
+            let target = match &args.save {
+                Some(p) => Some(check_save_target(p, args.force, None, &inputs)?),
+                None => None,
+            };
+            (Session::new(setup), script, target)
         }
     };
     let stdin = std::io::stdin();
     let echo = !std::io::IsTerminal::is_terminal(&stdin);
     let terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
     let mut io = Io { input: Box::new(stdin.lock()), style, terminal, echo };
-    play(&mut session, &script, save_path.as_deref(), args.resume.is_some(), &mut io)
+    play(&mut session, &script, save_path, args.resume.is_some(), args.force, &mut io)
 }
 
 fn banner(session: &Session, io: &Io, resumed: bool) -> Result<(), Failure> {
@@ -201,15 +266,15 @@ fn banner(session: &Session, io: &Io, resumed: bool) -> Result<(), Failure> {
 fn play(
     session: &mut Session,
     script: &Script,
-    save_path: Option<&Path>,
+    mut save_path: Option<SaveTarget>,
     resumed: bool,
+    force: bool,
     io: &mut Io,
 ) -> Result<(), Failure> {
     banner(session, io, resumed)?;
     if save_path.is_none() {
         io.say(&io.style.dim("(No --save file: the session is not saved unless you save it with `s`.)\n"))?;
     }
-    let save_path = save_path.map(Path::to_path_buf);
     let mut handed_over = false;
     while !session.finished() {
         session.open_turn();
@@ -244,7 +309,7 @@ fn play(
                 let ready =
                     io.ask(&io.style.bold(&format!("Team {name}: press Enter when you have the keyboard. ")))?;
                 if ready.is_none() {
-                    return stop_at_eof(session, save_path.as_deref(), io);
+                    return stop_at_eof(session, save_path.as_mut(), io);
                 }
             }
             io.say(&format!("\n{}\n{}", sitrep::render(session, team, io.style), menu_text(session, &menu, io.style)))?;
@@ -255,14 +320,22 @@ fn play(
                     io.say(&format!("{}\n", decided_line(session, &menu, choice, io.style, false)))?;
                 }
                 Answer::Save => {
-                    let path = match save_path.clone() {
-                        Some(p) => p,
-                        None => match io.ask("Save to file [escalate-session.ron]: ")? {
-                            Some(p) if !p.is_empty() => PathBuf::from(p),
-                            _ => PathBuf::from("escalate-session.ron"),
+                    let mut target = match save_path.take() {
+                        Some(t) => t,
+                        None => loop {
+                            let p = match io.ask("Save to file [escalate-session.ron]: ")? {
+                                Some(p) if !p.is_empty() => PathBuf::from(p),
+                                _ => PathBuf::from("escalate-session.ron"),
+                            };
+                            match check_save_target(&p, force, None, &[]) {
+                                Ok(t) => break t,
+                                Err(Failure::Input(m) | Failure::Io(m)) => io.say(&format!("{m}\n"))?,
+                                Err(f) => return Err(f),
+                            }
                         },
                     };
-                    write_save(session, &path)?;
+                    write_save(session, &mut target)?;
+                    let path = target.path;
                     return io.say(&format!(
                         "Saved to {} ({} turn(s) played). Resume with: escalate play --resume {}\n",
                         path.display(),
@@ -271,13 +344,13 @@ fn play(
                     ));
                 }
                 Answer::Quit => return io.say("Quit without saving.\n"),
-                Answer::Eof => return stop_at_eof(session, save_path.as_deref(), io),
+                Answer::Eof => return stop_at_eof(session, save_path.as_mut(), io),
             }
         }
         let turn = session.turn();
         let over = session.end_turn();
-        if let Some(p) = &save_path {
-            write_save(session, p)?;
+        if let Some(t) = save_path.as_mut() {
+            write_save(session, t)?;
         }
         if !over {
             io.say(&io.style.dim(&format!("── end of {} ──\n", sitrep::when(session.scenario(), turn))))?;
@@ -295,20 +368,21 @@ fn play(
     let mut text = format!("\n{}\n", io.style.cyan("══ EXERCISE OVER ══"));
     text.push_str(&crate::narrative::summary(s, &record));
     match &save_path {
-        Some(p) => text.push_str(&format!(
+        Some(t) => text.push_str(&format!(
             "\nSaved to {}. After-action report: escalate debrief {}\n",
-            p.display(),
-            p.display()
+            t.path.display(),
+            t.path.display()
         )),
         None => text.push_str("\nRun with --save FILE to keep the session for `escalate debrief`.\n"),
     }
     io.say(&text)
 }
 
-fn stop_at_eof(session: &Session, save_path: Option<&Path>, io: &Io) -> Result<(), Failure> {
+fn stop_at_eof(session: &Session, save_path: Option<&mut SaveTarget>, io: &Io) -> Result<(), Failure> {
     match save_path {
-        Some(p) => {
-            write_save(session, p)?;
+        Some(t) => {
+            write_save(session, t)?;
+            let p = &t.path;
             io.say(&format!(
                 "Input ended: saved to {} ({} turn(s) played). Resume with: escalate play --resume {}\n",
                 p.display(),
@@ -320,9 +394,17 @@ fn stop_at_eof(session: &Session, save_path: Option<&Path>, io: &Io) -> Result<(
     }
 }
 
-fn write_save(session: &Session, path: &Path) -> Result<(), Failure> {
-    crate::output::dir::write_atomic(path, save::write(session).as_bytes())
-        .map_err(|e| Failure::Io(format!("writing the save file {}: {e}", path.display())))
+/// Writes the save; until the session owns the file, never over an existing one.
+fn write_save(session: &Session, t: &mut SaveTarget) -> Result<(), Failure> {
+    let bytes = save::write(session);
+    let written = if t.may_replace {
+        crate::output::dir::write_atomic(&t.path, bytes.as_bytes())
+    } else {
+        crate::output::dir::write_new(&t.path, bytes.as_bytes())
+    };
+    written.map_err(|e| Failure::Io(format!("writing the save file {}: {e}", t.path.display())))?;
+    t.may_replace = true;
+    Ok(())
 }
 
 /// The options, numbered, each with its tier and the principles it would break.

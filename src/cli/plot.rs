@@ -45,6 +45,8 @@ pub fn failure(e: ReportError) -> Failure {
     match e {
         ReportError::Read(e) => read_failure(e),
         ReportError::Io { .. } => Failure::Io(e.to_string()),
+        // Writing a PNG can fail for want of space or permission: that is I/O, not a bug.
+        ReportError::Draw { ref message, .. } if message.contains("(os error ") => Failure::Io(e.to_string()),
         ReportError::Draw { .. } => Failure::Internal(e.to_string()),
     }
 }

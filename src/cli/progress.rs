@@ -20,15 +20,10 @@ pub fn bar(total: u64, quiet: bool) -> ProgressBar {
     bar
 }
 
-/// Sets `flag` on Ctrl-C (once per process; later calls are no-ops).
+/// Sets `flag` on SIGINT, SIGTERM or SIGHUP, so the runs stop after the current
+/// block (a second signal stops at once; see [`super::signals`]).
 pub fn on_ctrl_c(flag: Arc<AtomicBool>) {
-    let _ = ctrlc::set_handler(move || {
-        if flag.swap(true, Ordering::SeqCst) {
-            // Second Ctrl-C: the user really wants out.
-            std::process::exit(i32::from(crate::exit::INTERRUPTED));
-        }
-        eprintln!("\ninterrupt received: stopping after the current block of runs…");
-    });
+    super::signals::cancel_on_signal(flag);
 }
 
 pub fn interrupted(flag: &AtomicBool) -> bool {

@@ -143,7 +143,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let range = r.shard.range(r.runs);
     let m = manifest("sweep", &base, ids.clone(), &r, Format::Csv, false, wall, &created);
     write_manifest(dir.path(), &m).map_err(io)?;
-    let final_dir = dir.commit().map_err(|e| Failure::Io(e.to_string()))?;
+    let final_dir = super::commit(dir)?;
     if !o.quiet {
         write_stdout(&format!(
             "{}\n{} points × {} runs in {wall:.2} s.\nResults: {}\n",

@@ -30,6 +30,49 @@ impl BatchFiles {
         Ok(BatchFiles { dir: dir.to_path_buf(), format, rows, events })
     }
 
+    /// Reopens the files of an interrupted batch in `dir`, cut back to the lengths of
+    /// its last checkpoint.
+    pub fn reopen(
+        dir: &Path,
+        scenario: &Scenario,
+        format: Format,
+        runs_bytes: u64,
+        events: Option<u64>,
+    ) -> io::Result<BatchFiles> {
+        let rows = runs::reopen(dir, "runs", format, runs_bytes, &runs::columns(scenario))?;
+        let events = match events {
+            Some(len) => {
+                let path = dir.join(files::EVENTS);
+                let f = std::fs::OpenOptions::new().write(true).open(&path)?;
+                if f.metadata()?.len() < len {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        "events.jsonl is shorter than its checkpoint says",
+                    ));
+                }
+                f.set_len(len)?;
+                drop(f);
+                Some(BufWriter::new(std::fs::OpenOptions::new().append(true).open(&path)?))
+            }
+            None => None,
+        };
+        Ok(BatchFiles { dir: dir.to_path_buf(), format, rows, events })
+    }
+
+    /// Flushes the row and event files; returns their lengths in bytes.
+    pub fn flush(&mut self) -> io::Result<(u64, Option<u64>)> {
+        self.rows.flush()?;
+        let runs = std::fs::metadata(self.dir.join(format!("runs.{}", self.format.ext())))?.len();
+        let events = match self.events.as_mut() {
+            Some(ev) => {
+                ev.flush()?;
+                Some(ev.get_ref().metadata()?.len())
+            }
+            None => None,
+        };
+        Ok((runs, events))
+    }
+
     /// Appends run `index`.
     pub fn write(&mut self, index: u64, r: &RunRecord) -> io::Result<()> {
         self.rows.row(&runs::values(index, r))?;
@@ -57,7 +100,10 @@ impl BatchFiles {
     }
 }
 
-/// Writes `manifest.json`: last, since a directory with a manifest is complete.
+/// Writes `manifest.json`: last, since a directory with a manifest is complete. It
+/// records every other file of the directory (length, rows, SHA-256).
 pub fn write_manifest(dir: &Path, m: &Manifest) -> io::Result<()> {
-    write_atomic(&dir.join(files::MANIFEST), to_pretty(m)?.as_bytes())
+    let mut m = m.clone();
+    m.files = super::manifest::list_files(dir)?;
+    write_atomic(&dir.join(files::MANIFEST), to_pretty(&m)?.as_bytes())
 }

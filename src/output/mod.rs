@@ -2,6 +2,7 @@
 //! per-turn tables, the summary, the manifest and the mergeable state.
 
 pub mod batchdir;
+pub mod cleanup;
 pub mod dir;
 pub mod manifest;
 #[cfg(feature = "parquet")]
@@ -39,6 +40,8 @@ pub mod files {
     pub const STATE: &str = "state.json";
     pub const EVENTS: &str = "events.jsonl";
     pub const CHARTS: &str = "charts";
+    /// The checkpoint of a batch still running (removed before the manifest).
+    pub const RESUME: &str = "resume.json";
 }
 
 use std::path::Path;

@@ -173,6 +173,10 @@ pub trait RowWriter {
     fn header(&mut self, columns: &[String]) -> std::io::Result<()>;
     fn row(&mut self, cells: &[Cell]) -> std::io::Result<()>;
     fn finish(self: Box<Self>) -> std::io::Result<()>;
+    /// Writes buffered rows to the file (for a resumable checkpoint).
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 struct CsvRows(csv::Writer<BufWriter<File>>);
@@ -183,6 +187,9 @@ impl RowWriter for CsvRows {
     }
     fn row(&mut self, cells: &[Cell]) -> std::io::Result<()> {
         self.0.write_record(cells.iter().map(Cell::csv)).map_err(std::io::Error::other)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
     }
     fn finish(self: Box<Self>) -> std::io::Result<()> {
         let mut w = self.0.into_inner().map_err(|e| std::io::Error::other(e.to_string()))?;
@@ -209,9 +216,41 @@ impl RowWriter for JsonlRows {
         serde_json::to_writer(&mut self.out, &obj)?;
         self.out.write_all(b"\n")
     }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
     fn finish(mut self: Box<Self>) -> std::io::Result<()> {
         self.out.flush()?;
         self.out.get_ref().sync_all()
+    }
+}
+
+/// Reopens `DIR/NAME.EXT` (CSV or JSON Lines) cut to its first `len` bytes, to append
+/// rows after them; `columns` are those of its header (not written again).
+pub fn reopen(
+    dir: &Path,
+    name: &str,
+    format: Format,
+    len: u64,
+    columns: &[String],
+) -> std::io::Result<Box<dyn RowWriter>> {
+    let path = dir.join(format!("{name}.{}", format.ext()));
+    let file = std::fs::OpenOptions::new().write(true).open(&path)?;
+    if file.metadata()?.len() < len {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("{} is shorter than its checkpoint says", path.display()),
+        ));
+    }
+    file.set_len(len)?;
+    drop(file);
+    let file = std::fs::OpenOptions::new().append(true).open(&path)?;
+    match format {
+        Format::Csv => Ok(Box::new(CsvRows(csv::Writer::from_writer(BufWriter::new(file))))),
+        Format::Jsonl => Ok(Box::new(JsonlRows { out: BufWriter::new(file), columns: columns.to_vec() })),
+        Format::Parquet => {
+            Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "a Parquet batch cannot be resumed"))
+        }
     }
 }
 

@@ -49,6 +49,7 @@ pub fn render(spec: &Spec, png: &Path) -> Result<String, String> {
         draw(&root, spec)?;
         root.present().map_err(|e| e.to_string())?;
     }
+    crate::text::xml_safe(&mut svg);
     {
         let root = BitMapBackend::new(png, SIZE).into_drawing_area();
         draw(&root, spec)?;

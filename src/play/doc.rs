@@ -157,6 +157,7 @@ pub fn esc(t: &str) -> String {
             '<' => o.push_str("&lt;"),
             '>' => o.push_str("&gt;"),
             '"' => o.push_str("&quot;"),
+            c if crate::text::is_unsafe(c) => o.push('\u{FFFD}'),
             _ => o.push(c),
         }
     }

@@ -37,8 +37,12 @@ use crate::output::manifest::sha256_hex;
 use crate::scenario::diagnostic::{Collector, Problem, hint_from, offset_of};
 use crate::scenario::locate::Path;
 
-/// Version of the session file format.
-pub const VERSION: u32 = 1;
+/// Version of the session file format. Version 2 saves carry a `checksum`.
+pub const VERSION: u32 = 2;
+
+/// How the checksum line of a save starts; the checksum is the SHA-256 of the file
+/// without that line.
+const CHECKSUM_LINE: &str = "    checksum: ";
 
 /// A session file as written (every header field optional, for decision files).
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -53,6 +57,9 @@ pub struct SessionFile {
     pub scenario_file: Option<String>,
     #[serde(default)]
     pub scenario_sha256: Option<String>,
+    /// SHA-256 of the whole save without its checksum line (version 2 on).
+    #[serde(default)]
+    pub checksum: Option<String>,
     #[serde(default)]
     pub seed: Option<u64>,
     #[serde(default)]
@@ -242,6 +249,9 @@ pub fn read(path: &std::path::Path) -> Result<(String, String, SessionFile), Rea
 pub fn setup_from(name: &str, text: &str, f: &SessionFile) -> Result<Setup, ReadError> {
     let mut c = Collector::new(name, text);
     let root = Path::root();
+    check_integrity(&mut c, f, text);
+    SessionErrors::from_collector(c)?;
+    let mut c = Collector::new(name, text);
     let Some(scenario_text) = &f.scenario else {
         c.at(
             &root,
@@ -285,6 +295,9 @@ pub fn setup_from(name: &str, text: &str, f: &SessionFile) -> Result<Setup, Read
 /// Checks a file's header against the session it is used in (a decision file may
 /// leave it out; if present, it must agree).
 pub fn check_header(name: &str, text: &str, f: &SessionFile, setup: &Setup) -> Result<(), SessionErrors> {
+    let mut c = Collector::new(name, text);
+    check_integrity(&mut c, f, text);
+    SessionErrors::from_collector(c)?;
     let mut c = Collector::new(name, text);
     let root = Path::root();
     let s = &setup.scenario;
@@ -499,7 +512,57 @@ pub fn write(session: &Session) -> String {
     out.push_str("    ],\n");
     out.push_str(&format!("    scenario: {},\n", raw(&setup.scenario_text)));
     out.push_str(")\n");
+    // The checksum covers every other byte, so any edit (a seed, a decision, the
+    // scenario) is refused on resume.
+    let sum = sha256_hex(&out);
+    let at = out.find("Session(\n").map_or(0, |i| i + "Session(\n".len());
+    out.insert_str(at, &format!("{CHECKSUM_LINE}{},\n", quote(&sum)));
     out
+}
+
+/// The text of a save without its checksum line: what the checksum covers.
+fn without_checksum(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut dropped = false;
+    for line in text.split_inclusive('\n') {
+        if !dropped && line.starts_with(CHECKSUM_LINE) {
+            dropped = true;
+            continue;
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+/// A session file must be of a format version this escalate reads, and a save of
+/// version 2 on must match its checksum.
+fn check_integrity(c: &mut Collector, f: &SessionFile, text: &str) {
+    let root = Path::root();
+    if let Some(v) = f.version.filter(|&v| v > VERSION || v == 0) {
+        c.at(
+            &root.field("version"),
+            format!("session file format version {v} is not one this escalate reads (versions 1 to {VERSION})"),
+            Some(format!(
+                "it was written by {}; use that version, or a newer escalate",
+                f.escalate.as_deref().map_or("another escalate".to_string(), |e| format!("escalate {e}"))
+            )),
+        );
+        return;
+    }
+    let is_save = f.scenario.is_some();
+    match &f.checksum {
+        Some(sum) if *sum != sha256_hex(&without_checksum(text)) => c.at(
+            &root.field("checksum"),
+            "the file does not match its checksum: the save file was edited or damaged",
+            Some("restore the original save file; a saved exercise cannot be changed by hand".into()),
+        ),
+        None if is_save && f.version.is_none_or(|v| v >= 2) => c.at(
+            &root,
+            "the save file has no `checksum`: it was edited, or damaged",
+            Some("restore the original save file; saves since format version 2 carry a checksum".into()),
+        ),
+        _ => {}
+    }
 }
 
 fn decision_line(session: &Session, d: &Decision) -> String {

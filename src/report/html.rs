@@ -19,6 +19,8 @@ pub fn escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            // Control characters are not allowed in XML and mean nothing in HTML.
+            c if crate::text::is_unsafe(c) => out.push('\u{FFFD}'),
             _ => out.push(c),
         }
     }

@@ -87,6 +87,8 @@ pub fn write(batch: &Batch, opts: &Options) -> Result<Written, ReportError> {
         fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
     }
     fs::create_dir(&tmp).map_err(io(&tmp))?;
+    // Removed by a signal while partial; swapped into place with no signal in between.
+    let partial = crate::output::cleanup::Partial::new(&tmp);
     let result = (|| {
         let source = source_line(batch);
         let cx = context(batch);
@@ -104,7 +106,7 @@ pub fn write(batch: &Batch, opts: &Options) -> Result<Written, ReportError> {
             }
             rendered.push(Rendered { chart, svg });
         }
-        replace_dir(&tmp, &dir.join(files::CHARTS)).map_err(io(&dir.join(files::CHARTS)))?;
+        partial.settle(|| replace_dir(&tmp, &dir.join(files::CHARTS))).map_err(io(&dir.join(files::CHARTS)))?;
         Ok((rendered, written))
     })();
     let (rendered, written) = match result {
@@ -166,6 +168,9 @@ fn render_svg(chart: &Chart, cx: &Context, source: &str) -> Result<String, Strin
 /// Names fallback fonts with DejaVu's metrics after the bundled one (a viewer without
 /// it still lays the text out alike), and gives the chart an accessible title.
 fn finish_svg(svg: &str, title: &str) -> String {
+    // A chart must be valid XML whatever text (a file name, say) reached it.
+    let mut svg = svg.to_string();
+    crate::text::xml_safe(&mut svg);
     let svg = svg.replace("font-family=\"DejaVu Sans\"", &format!("font-family=\"{}\"", theme::SVG_FONT_STACK));
     let svg = rescale_font_sizes(&svg);
     match svg.find('>') {

@@ -116,6 +116,9 @@ impl ScenarioErrors {
 pub struct Collector {
     file: String,
     src: Arc<String>,
+    /// The text as shown under a problem: control characters masked, same offsets
+    /// (made on the first problem).
+    shown: Option<Arc<String>>,
     problems: Vec<Problem>,
     /// Problems found once the report was full: counted, not rendered.
     dropped: usize,
@@ -129,8 +132,9 @@ const MAX_PROBLEMS: usize = 50;
 impl Collector {
     pub fn new(file: &str, src: &str) -> Self {
         Collector {
-            file: file.to_string(),
+            file: crate::text::clean_line(file),
             src: Arc::new(src.to_string()),
+            shown: None,
             problems: Vec::new(),
             dropped: 0,
             tokens: None,
@@ -166,12 +170,15 @@ impl Collector {
         let line_end = src[start..].find('\n').map_or(src.len(), |k| start + k);
         let end = ceil_char_boundary(src, (start + len.min(MAX_LABEL)).min(line_end.max(start + len.min(1))));
         let (line, column) = line_col(src, start);
+        // User text (ids, values, the file's own lines) never reaches the terminal raw.
+        let text = self.shown.get_or_insert_with(|| Arc::new(crate::text::mask_same_len(&self.src))).clone();
+        let clean = crate::text::clean;
         self.problems.push(Problem {
-            message,
-            help,
+            message: clean(&message),
+            help: help.as_deref().map(clean),
             span: SourceSpan::new(start.into(), end - start),
-            label,
-            src: Source { name: self.file.clone(), text: self.src.clone() },
+            label: clean(&label),
+            src: Source { name: self.file.clone(), text },
             line,
             column,
         });

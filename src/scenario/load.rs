@@ -214,8 +214,34 @@ fn syntax_problem(c: &mut Collector, text: &str, e: &SpannedError) {
     let end = offset_of(text, e.span.end.line, e.span.end.col).max(start);
     // Past the last value, whatever the parser expected, the real problem is that the
     // file stops early (ron reports e.g. "expected `(` for struct" at the end).
-    let (message, help) = if only_blank_after(text, start) { describe(&RonError::Eof) } else { describe(&e.code) };
+    let (message, help) = if only_blank_after(text, start) {
+        describe(&RonError::Eof)
+    } else if e.code == RonError::ExpectedComma && is_fraction_at(text, start) {
+        // `turns: 16.5`: the parser read the whole number 16 and stopped at the dot.
+        (
+            "a fraction where a whole number is expected".into(),
+            Some(
+                "this value is a whole number (a count of turns, actors, runs...): write e.g. `16`, not `16.5`".into(),
+            ),
+        )
+    } else {
+        describe(&e.code)
+    };
     c.push_span(start, end - start, "here".into(), message, help);
+}
+
+/// Whether `offset` is the dot of a number such as `16.5` (digits, a dot, a digit).
+fn is_fraction_at(text: &str, offset: usize) -> bool {
+    let b = text.as_bytes();
+    let at = |i: usize| b.get(i).copied();
+    let dot = if at(offset) == Some(b'.') {
+        offset
+    } else if offset > 0 && at(offset - 1) == Some(b'.') {
+        offset - 1
+    } else {
+        return false;
+    };
+    dot > 0 && at(dot - 1).is_some_and(|c| c.is_ascii_digit()) && at(dot + 1).is_some_and(|c| c.is_ascii_digit())
 }
 
 /// Whether nothing but whitespace and line comments follows `offset`.

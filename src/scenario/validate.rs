@@ -36,9 +36,45 @@ struct V<'a> {
 
 pub fn validate(name: &str, text: &str, f: &ScenarioFile) -> Result<Scenario, ScenarioErrors> {
     let mut v = V { c: Collector::new(name, text), f };
-    let s = v.build();
+    let mut s = v.build();
     v.c.finish()?;
+    clean_text(&mut s);
     Ok(s)
+}
+
+/// Escapes control characters in every piece of user text of a valid scenario, so
+/// that nothing downstream (terminal, charts, SVG, HTML, saves) ever prints one.
+/// Text without any is left exactly as it is.
+fn clean_text(s: &mut Scenario) {
+    use crate::text::{clean, clean_line};
+    let line = |t: &mut String| *t = clean_line(t);
+    line(&mut s.name);
+    line(&mut s.turn_length);
+    s.description = clean(&s.description);
+    s.sources.iter_mut().for_each(line);
+    for n in &mut s.norm_sets {
+        line(&mut n.id);
+        line(&mut n.name);
+        line(&mut n.source);
+    }
+    for p in &mut s.principles {
+        line(&mut p.key);
+        line(&mut p.name);
+    }
+    for a in &mut s.actors {
+        line(&mut a.id);
+        line(&mut a.name);
+    }
+    s.alliances.iter_mut().for_each(|a| line(&mut a.id));
+    for a in &mut s.assets {
+        line(&mut a.id);
+        line(&mut a.name);
+    }
+    for a in &mut s.actions {
+        line(&mut a.id);
+        line(&mut a.name);
+    }
+    s.injects.iter_mut().for_each(|i| i.report = clean(&i.report));
 }
 
 fn root() -> Path {
@@ -151,7 +187,7 @@ impl V<'_> {
                     (ActorKind::Proxy, None) => self.err(
                         &p.field("kind"),
                         format!("proxy `{}` has no sponsor", a.id),
-                        "add `sponsor: \"STATE\"`: a proxy acts for a state",
+                        "add `sponsor: Some(\"STATE\")`: a proxy acts for a state",
                     ),
                     (ActorKind::State, Some(_)) => self.err(
                         &p.field("sponsor"),
