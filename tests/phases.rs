@@ -925,3 +925,30 @@ fn record_classifies_episodes_and_sustained_conflict() {
     // The same pair at it on `protracted_min_turns` (4) distinct turns: sustained.
     assert_eq!(outcome(&[1, 3, 5, 7]), Outcome::ProtractedCyberConflict);
 }
+
+// ------------------------------------------------------------------ beliefs
+
+/// Each side sees the dyad's rung only as far as it knows: the attacker at once, the
+/// victim once it believes who did it. The classroom ladder and every decision read
+/// the seen rung, never the truth.
+#[test]
+fn the_victim_sees_the_ladder_move_only_when_it_believes() {
+    let mut s = sim(
+        r#"ScenarioFile(
+    name: "Unseen",
+    horizon: Horizon(turns: 3),
+    actors: [ActorDef(id: "A", name: "Alpha"), ActorDef(id: "B", name: "Beta")],
+    infrastructure: [AssetDef(id: "a-banks", owner: "A", sector: Finance)],
+    injects: [InjectDef(turn: 1, event: Operation(actor: "B", action: "ddos", target: "a-banks"))],
+    parameters: { "status_quo_utility": 100.0, "detection_rate": 0.0 },
+)"#,
+        1,
+    );
+    s.step();
+    let (a, b) = (actor(&s, "A"), actor(&s, "B"));
+    let rel = relations(&s);
+    assert_eq!(rel.rung(a, b), Rung::Disruptive, "the truth");
+    assert_eq!(rel.seen_rung(b, a), Rung::Disruptive, "the attacker knows");
+    assert_eq!(rel.seen_rung(a, b), Rung::StatusQuo, "the victim has found nothing");
+    assert_eq!(rel.tension(a, b), 0.0, "no tension from an operation nobody has found");
+}
