@@ -3,11 +3,13 @@
 //! do not make one batch, an interrupted batch leaves nothing that looks finished, and
 //! bad arguments get clear errors with the documented exit codes (`src/exit.rs`).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
+use common::{escalate, merge};
 use predicates::prelude::*;
 use tempfile::TempDir;
 
@@ -18,37 +20,13 @@ const RUNS: &str = "300";
 /// how the batch was made, so it naturally differs).
 const RESULT_FILES: [&str; 5] = ["runs.csv", "turns.csv", "summary.json", "state.json", "scenario.ron"];
 
-/// Environment variables `--shard auto` reads; cleared so the host's cannot leak in.
-const SHARD_VARS: [&str; 6] = [
-    "SLURM_ARRAY_TASK_ID",
-    "SLURM_ARRAY_TASK_COUNT",
-    "SLURM_ARRAY_TASK_MIN",
-    "JOB_COMPLETION_INDEX",
-    "JOB_COMPLETIONS",
-    "ESCALATE_SHARD_COUNT",
-];
-
-fn escalate() -> Command {
-    let mut cmd = Command::cargo_bin("escalate").expect("the escalate binary is built");
-    cmd.env("NO_COLOR", "1");
-    for v in SHARD_VARS {
-        cmd.env_remove(v);
-    }
-    cmd
-}
-
 /// Runs `escalate batch --no-charts --quiet --runs RUNS --out OUT EXTRA...` and expects success.
 fn batch(out: &Path, extra: &[&str]) {
-    escalate()
-        .args(["batch", "--no-charts", "--quiet", "--runs", RUNS, "--out"])
-        .arg(out)
-        .args(extra)
-        .assert()
-        .success();
+    common::batch(out, RUNS, extra);
 }
 
-fn merge(parts: &[PathBuf], out: &Path) -> assert_cmd::assert::Assert {
-    escalate().arg("merge").args(parts).arg("--out").arg(out).args(["--no-charts", "--quiet"]).assert()
+fn three_shards(tmp: &Path, prefix: &str, extra: &[&str]) -> Vec<PathBuf> {
+    common::three_shards(tmp, prefix, RUNS, extra)
 }
 
 fn read(path: &Path) -> Vec<u8> {
@@ -64,20 +42,6 @@ fn assert_same_results(a: &Path, b: &Path) {
 
 fn manifest(dir: &Path) -> serde_json::Value {
     serde_json::from_slice(&read(&dir.join("manifest.json"))).expect("manifest.json is JSON")
-}
-
-/// Writes shards `0/3`, `1/3`, `2/3` of the default batch (plus `extra` arguments) under `tmp`.
-fn three_shards(tmp: &Path, prefix: &str, extra: &[&str]) -> Vec<PathBuf> {
-    (0..3)
-        .map(|k| {
-            let out = tmp.join(format!("{prefix}-{k}"));
-            let shard = format!("{k}/3");
-            let mut args = vec!["--shard", shard.as_str()];
-            args.extend_from_slice(extra);
-            batch(&out, &args);
-            out
-        })
-        .collect()
 }
 
 /// Entries of `dir` whose names start with `prefix` (hidden partial directories included).

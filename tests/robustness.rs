@@ -3,50 +3,25 @@
 //! other's finished results; signals stop every writing command cleanly with the
 //! documented exit codes; odd paths and arguments get clear answers.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
+use common::{escalate, merge};
 use predicates::prelude::*;
 use serde_json::Value;
 use tempfile::TempDir;
 
 const RUNS: &str = "300";
 
-fn escalate() -> Command {
-    let mut cmd = Command::cargo_bin("escalate").expect("the escalate binary is built");
-    cmd.env("NO_COLOR", "1");
-    for v in ["SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_COUNT", "SLURM_ARRAY_TASK_MIN", "JOB_COMPLETION_INDEX"] {
-        cmd.env_remove(v);
-    }
-    cmd
-}
-
 fn batch(out: &Path, extra: &[&str]) {
-    escalate()
-        .args(["batch", "--no-charts", "--quiet", "--runs", RUNS, "--out"])
-        .arg(out)
-        .args(extra)
-        .assert()
-        .success();
+    common::batch(out, RUNS, extra);
 }
 
 fn three_shards(tmp: &Path, extra: &[&str]) -> Vec<PathBuf> {
-    (0..3)
-        .map(|k| {
-            let out = tmp.join(format!("part-{k}"));
-            let shard = format!("{k}/3");
-            let mut args = vec!["--shard", shard.as_str()];
-            args.extend_from_slice(extra);
-            batch(&out, &args);
-            out
-        })
-        .collect()
-}
-
-fn merge(parts: &[PathBuf], out: &Path) -> assert_cmd::assert::Assert {
-    escalate().arg("merge").args(parts).arg("--out").arg(out).args(["--no-charts", "--quiet"]).assert()
+    common::three_shards(tmp, "part", RUNS, extra)
 }
 
 fn read(path: &Path) -> Vec<u8> {
