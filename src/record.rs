@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::model::events::Event;
 use crate::model::ladder::Rung;
-use crate::model::state::ActorTally;
+use crate::model::state::{ActorTally, TierGroup};
 
 /// The outcome class of a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -102,7 +102,7 @@ pub struct RunRecord {
     pub retaliations_wrong: u32,
     /// Mean escalation score per turn by tier group: posture, non-violent escalation,
     /// violent escalation, de-escalation (they sum to the mean score).
-    pub score_by_tier: [f64; 4],
+    pub score_by_tier: [f64; TierGroup::COUNT],
     /// Dyads (unordered pairs) that saw any hostile act at intelligence level or above.
     pub hostile_dyads: u32,
     /// Declared rival dyads that saw any cyber operation between them (a proxy's

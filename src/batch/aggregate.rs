@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::model::ladder::Rung;
+use crate::model::state::TierGroup;
 use crate::record::{Outcome, RunRecord};
 use crate::stats::{Moments, fp};
 
@@ -22,10 +23,10 @@ pub type Getter = fn(&RunRecord) -> f64;
 /// Per-run scalar metrics summarised in `summary.json` (name, getter).
 pub const SCALARS: &[(&str, Getter)] = &[
     ("mean_score", |r| r.mean_score()),
-    ("score_posture", |r| r.score_by_tier[0]),
-    ("score_nonviolent", |r| r.score_by_tier[1]),
-    ("score_violent", |r| r.score_by_tier[2]),
-    ("score_deescalation", |r| r.score_by_tier[3]),
+    ("score_posture", |r| r.score_by_tier[TierGroup::Posture as usize]),
+    ("score_nonviolent", |r| r.score_by_tier[TierGroup::NonViolent as usize]),
+    ("score_violent", |r| r.score_by_tier[TierGroup::Violent as usize]),
+    ("score_deescalation", |r| r.score_by_tier[TierGroup::DeEscalation as usize]),
     ("total_score", |r| r.total_score()),
     ("highest_rung_level", |r| f64::from(r.highest_rung.level())),
     ("downtime", |r| r.downtime()),

@@ -430,8 +430,7 @@ pub struct Tally {
     pub talks_accepted: u32,
     /// Last turn talks were accepted (0: never).
     pub last_talks_accepted: u32,
-    /// First and last turns with a disruptive or worse act (0: none yet).
-    pub first_disruptive: u32,
+    /// Last turn with a disruptive or worse act (0: none yet).
     pub last_disruptive: u32,
     /// Hostile acts (disruptive or worse operations, sanctions, force) by an actor toward
     /// a state it came to believe had hit it within the last `RETALIATION_WINDOW` turns.

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use super::Format;
 use crate::model::sector::Sector;
+use crate::model::state::TierGroup;
 use crate::record::RunRecord;
 use crate::scenario::Scenario;
 
@@ -63,15 +64,12 @@ pub fn columns(s: &Scenario) -> Vec<String> {
         "mean_score",
         "total_score",
         "max_score",
-        "score_posture",
-        "score_nonviolent",
-        "score_violent",
-        "score_deescalation",
-        "downtime",
     ]
     .iter()
     .map(|s| s.to_string())
     .collect();
+    c.extend(TierGroup::ALL.iter().map(|g| format!("score_{}", g.slug())));
+    c.push("downtime".into());
     c.extend(Sector::ALL.iter().map(|x| format!("downtime_{}", x.slug())));
     c.extend(
         [
@@ -129,12 +127,9 @@ pub fn values(index: u64, r: &RunRecord) -> Vec<Cell> {
         Num(r.mean_score()),
         Num(r.total_score()),
         if max_score.is_finite() { Num(max_score) } else { Empty },
-        Num(r.score_by_tier[0]),
-        Num(r.score_by_tier[1]),
-        Num(r.score_by_tier[2]),
-        Num(r.score_by_tier[3]),
-        Num(r.downtime()),
     ];
+    v.extend(r.score_by_tier.iter().map(|&x| Num(x)));
+    v.push(Num(r.downtime()));
     v.extend(r.downtime_by_sector.iter().map(|&d| Num(d)));
     v.extend([
         Num(r.downtime_signatories),

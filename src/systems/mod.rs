@@ -96,9 +96,6 @@ pub(crate) fn escalate_dyad(
         tally.highest = r;
     }
     if r >= Rung::Disruptive {
-        if tally.first_disruptive == 0 {
-            tally.first_disruptive = turn;
-        }
         tally.last_disruptive = turn;
     }
     if r >= Rung::Intelligence {

@@ -155,13 +155,14 @@ impl World_<'_> {
         // (attribute phase). Only the attacker's side sees the dyad move now.
         escalate_dyad(self.rel, self.tally, self.journal, s, turn, a, b, act.rung);
         self.rel.perceive(a, b, act.rung);
-        self.rel.perceive(principal, b, act.rung);
+        if principal != a {
+            self.rel.perceive(principal, b, act.rung);
+        }
         if act.rung >= Rung::Disruptive {
             note_hostile(self.rel, self.tally, turn, principal, b);
         }
         // Answering a grievance in kind satisfies part of it.
         if dealt > 0.0 {
-            let principal = self.principal(actors, a);
             let i = self.rel.ix(principal, b);
             self.rel.grievance[i] *= 0.5;
         }
