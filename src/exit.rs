@@ -8,6 +8,9 @@ pub const INTERNAL: u8 = 1;
 pub const INVALID_INPUT: u8 = 2;
 /// An input or output file could not be read or written.
 pub const IO: u8 = 3;
+/// `calibrate`: a figure lies outside its observed interval, or a negative control was
+/// not detected. The results were written in full; the verdict is in them.
+pub const OUTSIDE: u8 = 4;
 /// Interrupted (Ctrl-C, SIGINT); nothing half-written was left behind.
 pub const INTERRUPTED: u8 = 130;
 /// Terminated (SIGTERM: `kill`, Slurm's `scancel`, time limits, preemption).

@@ -95,7 +95,7 @@ pub fn sentence(s: &Scenario, e: &Event) -> Option<String> {
         EventKind::Unmasked { victim, proxy, sponsor } => {
             format!("{} unmasks {} as working for {}", n(victim), n(proxy), n(sponsor))
         }
-        EventKind::PublicAttribution { by, named, joint_with, correct, confidence } => {
+        EventKind::PublicAttribution { by, named, joint_with, correct, confidence, .. } => {
             let joint = if joint_with.is_empty() {
                 String::new()
             } else {

@@ -111,6 +111,12 @@ pub struct RunRecord {
     pub rival_dyads: u32,
     /// Declared rival dyads that saw a disruptive or destructive operation.
     pub rival_dyads_disrupted: u32,
+    /// Of those, dyads in which one side publicly named the other as an operation's author.
+    pub rival_dyads_named: u32,
+    /// Public attributions of an operation below the destructive rung.
+    pub attributions_public_low: u32,
+    /// Disruptive-or-worse operations by the sector of the asset aimed at (`Sector::ALL` order).
+    pub disruptive_ops_by_sector: [u32; 9],
     pub per_actor: Vec<ActorTally>,
     /// The run's events, when kept.
     #[serde(skip)]

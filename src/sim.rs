@@ -79,6 +79,7 @@ impl Sim {
             hostile_dyads: vec![false; n * n],
             cyber_dyads: vec![false; n * n],
             disruptive_dyads: vec![false; n * n],
+            named_dyads: vec![false; n * n],
             dyad_disruptive_turns: vec![0; n * n],
             dyad_last_disruptive: vec![0; n * n],
             per_actor: vec![ActorTally::default(); n],
@@ -149,6 +150,7 @@ impl Sim {
         let mut rival_dyads = 0;
         let mut rivals_in_conflict = 0;
         let mut rivals_disrupted = 0;
+        let mut rivals_named = 0;
         for a in 0..n {
             for b in (a + 1)..n {
                 if s.tension[a * n + b] > 0.0 {
@@ -158,6 +160,9 @@ impl Sim {
                     }
                     if tally.disruptive_dyads[a * n + b] {
                         rivals_disrupted += 1;
+                    }
+                    if tally.named_dyads[a * n + b] {
+                        rivals_named += 1;
                     }
                 }
             }
@@ -208,6 +213,9 @@ impl Sim {
             hostile_dyads: tally.hostile_dyads.iter().filter(|&&x| x).count() as u32,
             rival_dyads_in_conflict: rivals_in_conflict,
             rival_dyads_disrupted: rivals_disrupted,
+            rival_dyads_named: rivals_named,
+            attributions_public_low: tally.attributions_public_low,
+            disruptive_ops_by_sector: tally.disruptive_ops_by_sector,
             rival_dyads,
             per_actor: tally.per_actor.clone(),
             events,

@@ -107,6 +107,32 @@ pub fn wilson95(k: u64, n: u64) -> (f64, f64) {
     ((centre - half).max(0.0), (centre + half).min(1.0))
 }
 
+/// Exact (Garwood) 95% interval for the mean of a Poisson count `k`.
+pub fn poisson95(k: u64) -> (f64, f64) {
+    // P(X <= k; λ), summed term by term (counts here are small).
+    let cdf = |k: u64, lambda: f64| -> f64 {
+        let mut term = (-lambda).exp();
+        let mut sum = term;
+        for i in 1..=k {
+            term *= lambda / i as f64;
+            sum += term;
+        }
+        sum
+    };
+    // Both ends are roots of a function monotone in λ: bisect.
+    let solve = |f: &dyn Fn(f64) -> f64| {
+        let (mut lo, mut hi) = (0.0_f64, 10.0 + 10.0 * k as f64);
+        for _ in 0..200 {
+            let mid = 0.5 * (lo + hi);
+            if f(mid) > 0.0 { lo = mid } else { hi = mid }
+        }
+        0.5 * (lo + hi)
+    };
+    let lower = if k == 0 { 0.0 } else { solve(&|l| 0.025 - (1.0 - cdf(k - 1, l))) };
+    let upper = solve(&|l| cdf(k, l) - 0.025);
+    (lower, upper)
+}
+
 /// Rounds for output, so files stay readable (and identical across platforms).
 pub fn round6(x: f64) -> f64 {
     if x.is_finite() { (x * FP).round() / FP } else { x }
@@ -140,6 +166,15 @@ mod tests {
         b.merge(&a);
         assert_eq!(all, b);
         assert_eq!(all.mean().to_bits(), b.mean().to_bits());
+    }
+
+    #[test]
+    fn poisson_interval_matches_published_tables() {
+        // Garwood's exact interval: k = 0 → (0, 3.689), k = 2 → (0.2422, 7.2247).
+        let (lo, hi) = poisson95(0);
+        assert!(lo == 0.0 && (hi - 3.6889).abs() < 1e-3, "{lo} {hi}");
+        let (lo, hi) = poisson95(2);
+        assert!((lo - 0.2422).abs() < 1e-3 && (hi - 7.2247).abs() < 1e-3, "{lo} {hi}");
     }
 
     #[test]

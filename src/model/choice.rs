@@ -282,7 +282,7 @@ impl DecisionContext<'_> {
                         if listed == MAX_CASES_ON_MENU {
                             break;
                         }
-                        if inv.op.victim != a || !inv.believed || inv.public {
+                        if inv.op.victim != a || !inv.believed || !inv.releasable || inv.public {
                             continue;
                         }
                         listed += 1;

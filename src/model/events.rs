@@ -91,6 +91,9 @@ pub enum EventKind {
     PublicAttribution {
         by: String,
         named: String,
+        /// The operation named, and its rung.
+        action: String,
+        rung: Rung,
         joint_with: Vec<String>,
         correct: bool,
         confidence: f64,

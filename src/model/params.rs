@@ -108,9 +108,15 @@ parameters! {
     detection_window: 6.0, 1.0, 1000.0;
     /// Confidence gained per turn of investigation at attribution capability 1.
     attribution_rate: 0.25, 0.0, 1.0;
-    /// Confidence at which a victim believes its suspect (grievance starts, public
-    /// attribution becomes possible). "Moderate confidence" in intelligence parlance.
+    /// Confidence at which a victim believes its suspect (grievance starts; a public
+    /// case can start to be built). "Moderate confidence" in intelligence parlance.
     belief_threshold: 0.5, 0.0, 1.0;
+    /// Chance per turn, at attribution capability 1, that a believed attribution's
+    /// evidence becomes releasable, so the victim can name the culprit in public: the
+    /// months of declassification, allied coordination and legal review between
+    /// knowing and saying (Rid & Buchanan 2015; Egloff 2020). Fitted by `escalate
+    /// calibrate --fit` to the WannaCry delay and the DCID share (docs/model.md §12).
+    disclosure_rate: 0.009, 0.0, 1.0;
     /// Chance that an investigation first suspects the true actor, at attribution
     /// capability 1 (scaled down to half of it at capability 0).
     initial_accuracy: 0.85, 0.0, 1.0;

@@ -233,6 +233,8 @@ pub struct Investigation {
     pub confidence: f64,
     /// Confidence passed the belief threshold: grievance has been booked.
     pub believed: bool,
+    /// The evidence can be shown in public (see `Parameters::disclosure_rate`).
+    pub releasable: bool,
     /// Named in public (by the victim, possibly jointly).
     pub public: bool,
 }
@@ -445,6 +447,12 @@ pub struct Tally {
     pub cyber_dyads: Vec<bool>,
     /// Unordered pairs between which a disruptive or destructive operation passed.
     pub disruptive_dyads: Vec<bool>,
+    /// Unordered pairs in which one side publicly named the other as an operation's author.
+    pub named_dyads: Vec<bool>,
+    /// Public attributions of an operation below the destructive rung.
+    pub attributions_public_low: u32,
+    /// Disruptive-or-worse operations, by the sector of the asset aimed at.
+    pub disruptive_ops_by_sector: [u32; 9],
     /// Per unordered pair: distinct turns with a disruptive or worse operation, and the last such turn.
     pub dyad_disruptive_turns: Vec<u32>,
     pub dyad_last_disruptive: Vec<u32>,

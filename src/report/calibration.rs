@@ -15,7 +15,8 @@ use super::data::thousands;
 use super::draw::{Canvas, Drawn, Rect, tick_label};
 use super::figure::{self, Figure, Key, Mark};
 use super::theme;
-use crate::calibrate::{Row, Tolerance, tolerance_text};
+use crate::calibrate::Row;
+use crate::calibrate::targets::{Role, Unit};
 
 /// The chart's file name (without extension) in a calibration directory.
 pub const STEM: &str = "calibration";
@@ -39,8 +40,11 @@ pub struct CalibrationRow {
     pub band: (f64, f64),
     pub tolerance: String,
     pub within: bool,
-    /// All of it lies in 0..=1: a share, shown as a percentage.
+    /// A share, shown as a percentage.
     pub percent: bool,
+    pub role: Role,
+    /// A median no run reached: later than this.
+    pub beyond: Option<f64>,
 }
 
 /// The calibration chart.
@@ -55,26 +59,18 @@ impl Calibration {
     pub fn new(scenario: &str, runs: u64, rows: &[Row]) -> Calibration {
         let rows = rows
             .iter()
-            .map(|r| {
-                let band = match r.tolerance {
-                    Tolerance::Within(x) => (r.observed - x, r.observed + x),
-                    Tolerance::AtMost(x) => (f64::NEG_INFINITY, x),
-                    Tolerance::Factor(f) => (r.observed / f, r.observed * f),
-                };
-                let finite = [r.observed, r.simulated, r.ci95[0], r.ci95[1], band.1];
-                let percent = finite.iter().filter(|v| v.is_finite()).all(|v| (0.0..=1.0).contains(v))
-                    && matches!(r.tolerance, Tolerance::Within(_) | Tolerance::AtMost(_));
-                CalibrationRow {
-                    id: r.id.clone(),
-                    figure: r.figure.clone(),
-                    observed: r.observed,
-                    simulated: r.simulated,
-                    ci95: r.ci95,
-                    band,
-                    tolerance: tolerance_text(r.tolerance, r.observed),
-                    within: r.within,
-                    percent,
-                }
+            .map(|r| CalibrationRow {
+                id: r.id.clone(),
+                figure: r.figure.clone(),
+                observed: r.observed,
+                simulated: r.simulated,
+                ci95: r.ci95,
+                band: (r.observed_interval[0], r.observed_interval[1]),
+                tolerance: r.tolerance.clone(),
+                within: r.within,
+                percent: r.unit == Unit::Share,
+                role: r.role,
+                beyond: r.beyond,
             })
             .collect();
         Calibration { scenario: scenario.to_string(), runs, rows }
@@ -93,15 +89,14 @@ pub fn simulated_text(f: &CalibrationRow) -> (String, String) {
     if f.percent { (pct(f.simulated), range(&i, pct)) } else { num_ci(&i) }
 }
 
-fn tolerance_words(f: &CalibrationRow) -> String {
-    if f.percent && f.tolerance.starts_with('±') {
-        // ±0.15 on a share is ±15 percentage points.
-        let x = (f.band.1 - f.observed) * 100.0;
-        format!("±{} pp", num(x))
-    } else if f.percent && f.tolerance.starts_with('≤') {
-        format!("≤ {}", pct(f.band.1))
-    } else {
-        f.tolerance.clone()
+/// The observed interval in words: "53.3%–85.3%", "≥ 50.0%", "15.5–62".
+fn interval_words(f: &CalibrationRow) -> String {
+    let (lo, hi) = f.band;
+    match (lo.is_finite(), hi.is_finite()) {
+        (true, true) => format!("{}–{}", fmt(f, lo), fmt(f, hi)),
+        (true, false) => format!("≥ {}", fmt(f, lo)),
+        (false, true) => format!("≤ {}", fmt(f, hi)),
+        _ => "any".into(),
     }
 }
 
@@ -114,8 +109,8 @@ impl Figure for Calibration {
     }
     fn subtitle(&self) -> String {
         format!(
-            "The baseline world over {} runs (ratio of sums over runs; whiskers: 95% bootstrap CI) against each published \
-             figure; shaded: the tolerance; each figure on its own scale from zero",
+            "{} runs per world (ratios of sums, or medians, over runs; lower whisker: 95% bootstrap CI) against each \
+             published figure (upper whisker and shade: its 95% interval); each figure on its own scale from zero",
             thousands(self.runs)
         )
     }
@@ -123,17 +118,18 @@ impl Figure for Calibration {
         vec![
             Key::new(Mark::Diamond(theme::INK), "observed (published)"),
             Key::new(Mark::Dot(SIMULATED), "simulated"),
-            Key::new(Mark::Whisker, "95% CI"),
-            Key::new(Mark::Shade(WITHIN), "tolerance"),
+            Key::new(Mark::Whisker, "95% intervals"),
+            Key::new(Mark::Shade(WITHIN), "observed interval: the tolerance"),
         ]
     }
     fn height(&self) -> f64 {
         130.0 + ROW_H * self.rows.len().max(1) as f64
     }
     fn reading(&self) -> String {
-        let inside = self.rows.iter().filter(|r| r.within).count();
-        let outside: Vec<&str> = self.rows.iter().filter(|r| !r.within).map(|r| r.id.as_str()).collect();
-        let mut s = format!("{inside} of {} figures fall within tolerance", self.rows.len());
+        let counted: Vec<&CalibrationRow> = self.rows.iter().filter(|r| r.role != Role::Secondary).collect();
+        let inside = counted.iter().filter(|r| r.within).count();
+        let outside: Vec<&str> = counted.iter().filter(|r| !r.within).map(|r| r.id.as_str()).collect();
+        let mut s = format!("{inside} of {} figures fall within their observed interval", counted.len());
         if outside.is_empty() {
             s.push('.');
         } else {
@@ -152,20 +148,35 @@ impl Figure for Calibration {
                 cv.line(&[(r.x0, y0 - 8.0), (r.x1, y0 - 8.0)], theme::GRID.to_rgba(), 1.0)?;
             }
             let head = t.bold(14.0, theme::INK);
-            cv.text(&figure::fit(cv, &f.figure, &head, r.x1 - r.x0), r.x0, y0 + 8.0, &head, HPos::Left)?;
+            let title = match f.role {
+                Role::Tuning => f.figure.clone(),
+                Role::Validation => format!("Held out · {}", f.figure),
+                Role::Secondary => format!("Comparison only · {}", f.figure),
+            };
+            cv.text(&figure::fit(cv, &title, &head, r.x1 - r.x0), r.x0, y0 + 8.0, &head, HPos::Left)?;
             // Left: the figures in words.
             let ty = y0 + 34.0;
             cv.text(&format!("observed {}", fmt(f, f.observed)), r.x0, ty, &small, HPos::Left)?;
-            let (sim, ci) = simulated_text(f);
-            cv.text(&format!("simulated {sim} {ci}"), r.x0, ty + 20.0, &small, HPos::Left)?;
-            let tol = format!("tolerance {}: ", tolerance_words(f));
+            let sim = match f.beyond {
+                Some(b) => format!("simulated > {} (median not reached)", num(b)),
+                None => {
+                    let (sim, ci) = simulated_text(f);
+                    format!("simulated {sim} {ci}")
+                }
+            };
+            cv.text(&sim, r.x0, ty + 20.0, &small, HPos::Left)?;
+            let tol = format!("interval {}: ", interval_words(f));
             cv.text(&tol, r.x0, ty + 40.0, &small, HPos::Left)?;
-            let (verdict, c) = if f.within { ("within", WITHIN) } else { ("OUTSIDE", OUTSIDE) };
+            let (verdict, c) = match (f.role, f.within) {
+                (Role::Secondary, _) => ("no verdict", theme::AXIS),
+                (_, true) => ("within", WITHIN),
+                (_, false) => ("OUTSIDE", OUTSIDE),
+            };
             cv.text(verdict, r.x0 + cv.width(&tol, &small), ty + 40.0, &t.bold(12.5, theme::ink_of(c)), HPos::Left)?;
             // Right: the strip on this figure's own axis.
             let (px0, px1) = (r.x0 + text_w, r.x1 - 20.0);
             let ym = ty + 14.0;
-            let mut hi = [f.observed, f.simulated, f.ci95[1], f.band.1]
+            let mut hi = [f.observed, f.simulated, f.ci95[1], f.band.1, f.beyond.unwrap_or(0.0)]
                 .into_iter()
                 .filter(|v| v.is_finite())
                 .fold(0.0, f64::max);
@@ -183,6 +194,10 @@ impl Figure for Calibration {
             cv.line(&[(px0, ym + 18.0), (px1, ym + 18.0)], theme::AXIS.to_rgba(), 1.0)?;
             if f.ci95[0].is_finite() && f.ci95[1].is_finite() && clamp(f.ci95[1]) - clamp(f.ci95[0]) >= 2.0 {
                 figure::whisker(cv, clamp(f.ci95[0]), clamp(f.ci95[1]), ym + 5.0, 4.0, theme::INK)?;
+            }
+            let (oa, ob) = (if f.band.0.is_finite() { f.band.0 } else { x.d0 }, f.band.1);
+            if ob.is_finite() && clamp(ob) - clamp(oa) >= 2.0 {
+                figure::whisker(cv, clamp(oa), clamp(ob), ym - 5.0, 4.0, theme::INK)?;
             }
             if f.observed.is_finite() {
                 figure::diamond(cv, clamp(f.observed), ym - 5.0, 7.0, theme::INK)?;

@@ -15,6 +15,7 @@ pub mod data;
 pub mod draw;
 pub mod figure;
 pub mod html;
+pub mod landscape;
 pub mod sweep;
 pub mod theme;
 

@@ -9,6 +9,25 @@ pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/paris-call-2018
 /// Display name of the embedded default scenario.
 pub const DEFAULT_SCENARIO_NAME: &str = "paris-call-2018.ron";
 
+/// Every scenario of `scenarios/`, by file stem, so that `escalate calibrate` can measure
+/// its crisis targets wherever the binary is installed.
+pub const SCENARIOS: [(&str, &str); 9] = [
+    ("paris-call-2018", DEFAULT_SCENARIO),
+    ("paris-call-2021", include_str!("../../scenarios/paris-call-2021.ron")),
+    ("grid-wiper", include_str!("../../scenarios/grid-wiper.ron")),
+    ("wannacry-2017", include_str!("../../scenarios/wannacry-2017.ron")),
+    ("notpetya-2017", include_str!("../../scenarios/notpetya-2017.ron")),
+    ("internet-core", include_str!("../../scenarios/internet-core.ron")),
+    ("election-interference", include_str!("../../scenarios/election-interference.ron")),
+    ("opcw-2018", include_str!("../../scenarios/opcw-2018.ron")),
+    ("classroom-90min", include_str!("../../scenarios/classroom-90min.ron")),
+];
+
+/// The text of a built-in scenario, by file stem.
+pub fn scenario(stem: &str) -> Option<&'static str> {
+    SCENARIOS.iter().find(|(s, _)| *s == stem).map(|(_, t)| *t)
+}
+
 const NORM_SETS: [&str; 4] = [
     include_str!("../../data/norms/paris-call.ron"),
     include_str!("../../data/norms/un-gge-2015.ron"),

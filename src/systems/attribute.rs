@@ -64,6 +64,7 @@ pub fn attribute(
                 suspect,
                 confidence,
                 believed: false,
+                releasable: false,
                 public: false,
             });
         } else if turn.saturating_sub(op.launched) + 1 >= p.detection_window as u32 {
@@ -191,6 +192,13 @@ pub fn attribute(
                     correct,
                 },
             });
+        }
+        // Going public needs more than belief: evidence that can be shown without
+        // burning sources and methods, shared with partners, through a legal and political
+        // review. That case takes months to build (Rid & Buchanan 2015; Egloff 2020): each
+        // turn after belief it is ready with chance `disclosure_rate` × attribution skill.
+        if inv.believed && !inv.releasable && rng.random::<f64>() < p.disclosure_rate * vcap.0.attribution {
+            inv.releasable = true;
         }
     }
     press(p, &mut rel, &status, turn);

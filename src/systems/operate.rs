@@ -126,6 +126,7 @@ impl World_<'_> {
         let n = self.rel.n;
         self.tally.cyber_dyads[lo * n + hi] = true;
         if act.rung >= Rung::Disruptive {
+            self.tally.disruptive_ops_by_sector[target.sector.index()] += 1;
             let d = lo * n + hi;
             self.tally.disruptive_dyads[d] = true;
             if self.tally.dyad_last_disruptive[d] != self.turn {

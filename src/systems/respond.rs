@@ -73,6 +73,7 @@ pub fn respond(
                 let named = inv.suspect;
                 let victim = inv.op.victim;
                 let confidence = inv.confidence;
+                let named_act = &s.actions[inv.op.action.index()];
                 let sponsor = actors
                     .get(roster.actors[inv.op.actor.index()])
                     .ok()
@@ -104,6 +105,11 @@ pub fn respond(
                 }
                 intel.investigations[ci].public = true;
                 tally.attributions_public += 1;
+                if named_act.rung < Rung::Destructive {
+                    tally.attributions_public_low += 1;
+                }
+                let n = rel.n;
+                tally.named_dyads[victim.index().min(named.index()) * n + victim.index().max(named.index())] = true;
                 if !correct {
                     tally.attributions_wrong += 1;
                 }
@@ -122,6 +128,8 @@ pub fn respond(
                     kind: EventKind::PublicAttribution {
                         by: id(s, victim),
                         named: id(s, named),
+                        action: named_act.id.clone(),
+                        rung: named_act.rung,
                         joint_with: joint.iter().map(|&j| id(s, j)).collect(),
                         correct,
                         confidence,
