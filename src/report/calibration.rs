@@ -204,6 +204,10 @@ impl Figure for Calibration {
             }
             if f.simulated.is_finite() {
                 figure::dot(cv, clamp(f.simulated), ym + 5.0, 5.5, SIMULATED)?;
+            } else if let Some(b) = f.beyond {
+                // A median no run reached: an open mark at the longest watch, pointing on.
+                figure::ring(cv, clamp(b), ym + 5.0, 5.5, SIMULATED)?;
+                cv.text("later →", clamp(b) + 9.0, ym - 1.0, &small, HPos::Left)?;
             }
         }
         Ok(())
