@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-use super::batch::{create_dir, slug, stopped, thread_pool};
 use super::opts::{Resolved, RunOpts, ShardOpt, manifest};
+use super::opts::{create_dir, slug, stopped, thread_pool};
 use super::{Failure, load_scenario, progress, write_stdout};
 use crate::batch::{self, BatchSpec};
 use crate::compare::ComparisonState;

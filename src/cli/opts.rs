@@ -3,10 +3,12 @@
 
 use std::path::PathBuf;
 
+use std::path::Path;
+
 use super::Failure;
-use super::batch::common;
-use crate::batch::Shard;
+use crate::batch::{Shard, Stop};
 use crate::output::Format;
+use crate::output::dir::OutputDir;
 use crate::output::manifest::{Manifest, sha256_hex};
 use crate::scenario::Loaded;
 
@@ -96,4 +98,77 @@ pub fn manifest(
         created_utc: created.to_string(),
         files: Vec::new(),
     }
+}
+
+/// A file-name-safe version of a scenario name.
+pub fn slug(name: &str) -> String {
+    let s: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    let s = s.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-");
+    if s.is_empty() { "scenario".into() } else { s }
+}
+
+/// Creates an atomic output directory, mapping failure to an I/O error.
+pub fn create_dir(out: &Path) -> Result<OutputDir, Failure> {
+    OutputDir::create(out).map_err(|e| Failure::Io(format!("cannot create {}: {e}", out.display())))
+}
+
+pub fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, Failure> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Failure::Internal(format!("thread pool: {e}")))
+}
+
+/// Maps a batch's early stop to a failure.
+pub fn stopped<T>(r: Result<T, Stop>) -> Result<T, Failure> {
+    match r {
+        Ok(a) => Ok(a),
+        Err(Stop::Interrupted) => Err(Failure::Interrupted),
+        Err(Stop::Sink(e)) => Err(Failure::Io(format!("writing results: {e}"))),
+    }
+}
+
+/// Most worker threads per available core: more only adds overhead (and 100,000
+/// threads would take minutes just to start).
+pub const MAX_THREADS_PER_CORE: usize = 4;
+
+/// Checks `--threads` (1 to 4 × the available cores; default: the cores).
+pub fn check_threads(threads: Option<usize>) -> Result<usize, Failure> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let max = MAX_THREADS_PER_CORE * cores;
+    match threads {
+        Some(0) => Err(Failure::Input("--threads must be at least 1".into())),
+        Some(t) if t > max => Err(Failure::Input(format!(
+            "--threads {t} is more than {MAX_THREADS_PER_CORE} × the {cores} core{} available ({max}); use at most {max}",
+            if cores == 1 { "" } else { "s" }
+        ))),
+        Some(t) => Ok(t),
+        None => Ok(cores),
+    }
+}
+
+/// Common arguments checks of batch-like commands: runs, threads, shard, format.
+pub fn common(
+    runs: u64,
+    threads: Option<usize>,
+    shard: Option<&str>,
+    format: Format,
+) -> Result<(usize, Shard), Failure> {
+    if runs == 0 {
+        return Err(Failure::Input("--runs must be at least 1".into()));
+    }
+    let threads = check_threads(threads)?;
+    let shard = match shard {
+        None => Shard::WHOLE,
+        Some("auto") => Shard::from_env(|k| std::env::var(k).ok()).map_err(Failure::Input)?,
+        Some(s) => Shard::parse(s).map_err(Failure::Input)?,
+    };
+    if format == Format::Parquet && !cfg!(feature = "parquet") {
+        return Err(Failure::Input(
+            "--format parquet needs a build with the `parquet` feature: cargo build --release --features parquet"
+                .into(),
+        ));
+    }
+    Ok((threads, shard))
 }

@@ -6,9 +6,9 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use super::batch::{create_dir, slug};
 use super::compare::{run_many, write_comparison};
 use super::opts::{RunOpts, ShardOpt, manifest};
+use super::opts::{create_dir, slug};
 use super::{Failure, load_scenario, write_stdout};
 use crate::compare::{ComparisonState, METRICS};
 use crate::output::batchdir::write_manifest;
@@ -196,7 +196,7 @@ pub fn write_sweep(dir: &Path, g: &Grid, state: &ComparisonState) -> std::io::Re
             row.push(metric.to_string());
             row.push(n.to_string());
             for x in [mean, sd, lo, hi, d, dlo, dhi] {
-                row.push(crate::output::runs::fmt_num(x));
+                row.push(crate::output::row::fmt_num(x));
             }
             w.write_record(&row).map_err(std::io::Error::other)?;
         }
