@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use super::opts::{Resolved, RunOpts, ShardOpt, check_threads, manifest};
+use super::opts::{Resolved, RunOpts, ShardOpt, check_threads, manifest, output_dir};
 // `cli/calibrate.rs` imports these from here; they live in `opts` (options and run helpers
 // shared by batch-like commands), so that `batch` depends on `opts` and not back.
 pub use super::opts::{create_dir, slug, stopped, thread_pool};
@@ -78,14 +78,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let shard = r.shard;
     let loaded = load_scenario(o.scenario.as_deref())?;
     let (created, stamp) = utc_now();
-    let out = o.out.clone().unwrap_or_else(|| {
-        let mut name = format!("{}-{stamp}", slug(&loaded.scenario.name));
-        if shard.n > 1 {
-            name.push_str(&format!("-shard-{}-of-{}", shard.k, shard.n));
-        }
-        Path::new("output").join(name)
-    });
-    let dir = create_dir(&out)?;
+    let dir = output_dir(o.out.as_deref(), &slug(&loaded.scenario.name), &r, &stamp)?;
     let files = BatchFiles::open(dir.path(), &loaded.scenario, &loaded.text, args.format, args.events)
         .map_err(|e| io("batch files", e))?;
     let start = shard.range(r.runs).start;

@@ -25,7 +25,7 @@ pub struct RunOpts {
     /// Worker threads (default: all cores; at most 4 × the cores).
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Output directory (default: under output/, named from the scenario and the time). Must not exist.
+    /// Output directory; must not exist. Default: output/NAME-seedSEED-YYYYMMDD-HHMMSS (UTC), numbered -2, -3… if taken.
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// No progress bar and no summary table.
@@ -106,6 +106,27 @@ pub fn slug(name: &str) -> String {
         name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
     let s = s.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-");
     if s.is_empty() { "scenario".into() } else { s }
+}
+
+/// Where results go by default.
+pub const OUTPUT: &str = "output";
+
+/// The output directory of a command: `--out` if given (it must not exist), else
+/// `output/NAME-seedSEED-YYYYMMDD-HHMMSS` (UTC; and `-shard-K-of-N` for a shard),
+/// numbered `-2`, `-3`… when that is taken, so that default names never collide (`for
+/// s in 1 2 3; do escalate batch --seed $s; done`, or two batches in the same second).
+pub fn output_dir(out: Option<&Path>, name: &str, r: &Resolved, stamp: &str) -> Result<OutputDir, Failure> {
+    match out {
+        Some(p) => create_dir(p),
+        None => {
+            let mut base = format!("{name}-seed{}-{stamp}", r.seed);
+            if r.shard.n > 1 {
+                base.push_str(&format!("-shard-{}-of-{}", r.shard.k, r.shard.n));
+            }
+            OutputDir::create_numbered(Path::new(OUTPUT), &base)
+                .map_err(|e| Failure::Io(format!("cannot create a directory in {OUTPUT}/: {e}")))
+        }
+    }
 }
 
 /// Creates an atomic output directory, mapping failure to an I/O error.

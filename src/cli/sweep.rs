@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::compare::{run_many, write_comparison};
 use super::opts::{RunOpts, ShardOpt, manifest};
-use super::opts::{create_dir, slug};
+use super::opts::{output_dir, slug};
 use super::{Failure, load_scenario, write_stdout};
 use crate::compare::{ComparisonState, METRICS};
 use crate::output::batchdir::write_manifest;
@@ -124,12 +124,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         ids.push(format!("p{k:03}"));
     }
     let (created, stamp) = utc_now();
-    let out = args
-        .run
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(format!("{}-sweep-{stamp}", slug(&base.scenario.name))));
-    let dir = create_dir(&out)?;
+    let dir = output_dir(o.out.as_deref(), &format!("{}-sweep", slug(&base.scenario.name)), &r, &stamp)?;
     let started = Instant::now();
     let state = run_many(&variants, &ids, dir.path(), &r, Format::Csv, o.quiet, false)?;
     let wall = started.elapsed().as_secs_f64();
