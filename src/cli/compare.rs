@@ -30,6 +30,7 @@ pub struct Args {
     /// The variant the others are compared against (default: the first listed).
     #[arg(long)]
     pub baseline: Option<String>,
+    /// Format of each variant's runs.* and turns.*.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,
 }

@@ -53,6 +53,17 @@ pub fn parse_param(spec: &str) -> Result<(String, Vec<String>), String> {
         .ok_or_else(|| format!("`{spec}` is not PATH=VALUES, e.g. parameters.choice_temperature=0.2,0.5"))?;
     let path = path.trim().to_string();
     let values = values.trim();
+    if values.contains("..") && !values.contains(':') {
+        let (lo, hi) = values.split_once("..=").or_else(|| values.split_once("..")).unwrap_or((values, ""));
+        return Err(format!(
+            "range `{values}` of {path} has no step: write LO..=HI:STEP, e.g. `{path}={}..={}:0.5`, or list the values, \
+             e.g. `{path}={},{}`",
+            lo.trim(),
+            hi.trim(),
+            lo.trim(),
+            hi.trim()
+        ));
+    }
     if let Some((range, step)) = values.split_once(':').filter(|(r, _)| r.contains("..")) {
         let (lo, hi, inclusive) = match range.split_once("..=") {
             Some((a, b)) => (a, b, true),
