@@ -438,3 +438,81 @@ fn merge_needs_parts_and_an_output() {
     escalate().args(["merge", "--out", "x"]).assert().code(2).stderr(predicate::str::contains("<PARTS>"));
     escalate().args(["merge", "a"]).assert().code(2).stderr(predicate::str::contains("--out"));
 }
+
+/// The finished directories under `DIR/output/`, sorted.
+fn default_dirs(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir.join("output"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    for n in &names {
+        assert!(!n.starts_with('.'), "a partial directory was left: {n}");
+        assert!(dir.join("output").join(n).join("manifest.json").is_file(), "{n} is not complete");
+    }
+    names
+}
+
+/// `for s in 1 2 3; do escalate batch --seed $s; done`, then the same seed again in
+/// the same second: every batch succeeds, each in its own directory, named after the
+/// scenario and the seed (README: default output names never collide).
+#[test]
+fn default_output_names_never_collide() {
+    let tmp = TempDir::new().unwrap();
+    let run = |seed: &str| {
+        escalate()
+            .current_dir(tmp.path())
+            .args(["batch", "--runs", "3", "--no-charts", "--seed", seed])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(format!("Results: output/paris-call-2018-seed{seed}-")));
+    };
+    for seed in ["1", "2", "3", "3", "3"] {
+        run(seed);
+    }
+    let names = default_dirs(tmp.path());
+    assert_eq!(names.len(), 5, "{names:?}");
+    for seed in ["1", "2", "3"] {
+        assert!(names.iter().any(|n| n.starts_with(&format!("paris-call-2018-seed{seed}-"))), "{names:?}");
+    }
+    // Same seed three times (usually within one second): three directories, never refused.
+    assert_eq!(names.iter().filter(|n| n.contains("-seed3-")).count(), 3, "{names:?}");
+}
+
+/// Commands started at the same moment with the same seed all finish, in different
+/// directories; compare and sweep name theirs the same way.
+#[test]
+fn concurrent_batches_with_one_seed_each_get_a_directory() {
+    let tmp = TempDir::new().unwrap();
+    let bin = env!("CARGO_BIN_EXE_escalate");
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            std::process::Command::new(bin)
+                .current_dir(tmp.path())
+                .args(["batch", "--runs", "20", "--no-charts", "--quiet", "--threads", "1"])
+                .env("NO_COLOR", "1")
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    escalate()
+        .current_dir(tmp.path())
+        .args(["compare", "--variants", "base,us-signs", "--runs", "3", "--no-charts", "--quiet", "--seed", "9"])
+        .assert()
+        .success();
+    escalate()
+        .current_dir(tmp.path())
+        .args(["sweep", "--param", "parameters.norm_violation_cost=0,1", "--runs", "3", "--no-charts", "--quiet"])
+        .assert()
+        .success();
+    let names = default_dirs(tmp.path());
+    assert_eq!(names.iter().filter(|n| n.starts_with("paris-call-2018-seed2018-")).count(), 4, "{names:?}");
+    assert!(names.iter().any(|n| n.starts_with("paris-call-2018-compare-seed9-")), "{names:?}");
+    assert!(names.iter().any(|n| n.starts_with("paris-call-2018-sweep-seed2018-")), "{names:?}");
+}

@@ -308,3 +308,102 @@ fn every_shipped_scenario_validates_and_runs() {
         assert!(String::from_utf8(narrative).unwrap().contains("\nSummary\n"), "{f}");
     }
 }
+
+// ------------------------------------------------------------------ conventions
+
+/// The subcommands, as the parser defines them (help aside).
+fn subcommands() -> Vec<String> {
+    use clap::CommandFactory;
+    escalate::cli::Cli::command().get_subcommands().map(|c| c.get_name().to_string()).collect()
+}
+
+#[test]
+fn every_subcommand_and_option_has_a_description() {
+    use clap::CommandFactory;
+    let cli = escalate::cli::Cli::command();
+    let mut missing = Vec::new();
+    for sub in cli.get_subcommands() {
+        if sub.get_about().is_none_or(|a| a.to_string().trim().is_empty()) {
+            missing.push(format!("escalate {}", sub.get_name()));
+        }
+        for arg in sub.get_arguments().filter(|a| !a.is_hide_set()) {
+            if arg.get_help().is_none_or(|h| h.to_string().trim().is_empty()) {
+                missing.push(format!("escalate {} {}", sub.get_name(), arg.get_id()));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "no help text: {missing:?}");
+    // And as a user sees it: every entry of `escalate --help` has words after its name.
+    let help = String::from_utf8(stdout_of(&["--help"])).unwrap();
+    for name in subcommands() {
+        let line = help.lines().find(|l| l.trim_start().starts_with(&format!("{name} "))).unwrap_or("");
+        assert!(line.trim_start().len() > name.len() + 3, "`{name}` has no description in --help:\n{help}");
+    }
+}
+
+#[test]
+fn completions_are_generated_for_each_shell_from_the_parser() {
+    let subs = subcommands();
+    assert!(subs.iter().any(|s| s == "completions") && subs.iter().any(|s| s == "man"), "{subs:?}");
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let text = String::from_utf8(stdout_of(&["completions", shell])).unwrap();
+        for s in &subs {
+            assert!(text.contains(s.as_str()), "{shell} completions lack `{s}`");
+        }
+        // Options of a subcommand are completed too.
+        assert!(text.contains("variants") && text.contains("per-actor"), "{shell}");
+    }
+    let bash = String::from_utf8(stdout_of(&["completions", "bash"])).unwrap();
+    assert!(bash.contains("complete -F _escalate") && bash.contains("escalate"), "{bash}");
+    escalate()
+        .args(["completions", "tcsh"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("possible values").and(predicate::str::contains("bash")));
+}
+
+#[test]
+fn the_man_page_is_generated_from_the_parser() {
+    let page = String::from_utf8(stdout_of(&["man"])).unwrap();
+    assert!(page.contains(".TH escalate 1"), "{}", &page[..page.len().min(400)]);
+    assert!(page.contains(".SH NAME") && page.contains(".SH SUBCOMMANDS"), "{page}");
+    for s in subcommands() {
+        assert!(page.contains(&format!("escalate\\-{}", s.replace('-', "\\-"))), "man page lacks `{s}`");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    escalate().arg("man").arg("--dir").arg(dir.path().join("man1")).assert().code(0).stdout("");
+    for s in subcommands() {
+        let p = dir.path().join("man1").join(format!("escalate-{s}.1"));
+        let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        assert!(text.contains(".SH OPTIONS") || text.contains(".SH SYNOPSIS"), "{}", p.display());
+    }
+    assert!(dir.path().join("man1/escalate.1").is_file());
+    let batch = std::fs::read_to_string(dir.path().join("man1/escalate-batch.1")).unwrap();
+    assert!(batch.contains("\\-\\-runs") && batch.contains("\\-\\-resume"), "{batch}");
+}
+
+#[test]
+fn play_usage_shows_the_scenario_as_optional() {
+    for args in [&["play"][..], &["play", "scenarios/grid-wiper.ron"][..]] {
+        let out = escalate().current_dir(repo("")).args(args).assert().code(2).get_output().stderr.clone();
+        let err = String::from_utf8(out).unwrap();
+        assert!(err.contains("--as"), "{err}");
+        assert!(err.contains("[SCENARIO]") && !err.contains("<SCENARIO>"), "{args:?}: {err}");
+        assert!(err.contains("--resume SAVE"), "{err}");
+    }
+}
+
+#[test]
+fn a_sweep_range_without_a_step_says_how_to_write_one() {
+    for range in ["0..=3", "0..3"] {
+        let p = format!("parameters.norm_violation_cost={range}");
+        escalate()
+            .args(["sweep", "--param", &p, "--runs", "2"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!("range `{range}`")))
+            .stderr(predicate::str::contains("has no step"))
+            .stderr(predicate::str::contains("LO..=HI:STEP"))
+            .stderr(predicate::str::contains("norm_violation_cost=0..=3:0.5"));
+    }
+}

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use assert_cmd::Command;
 use escalate::output::parquet::{ROW_GROUP_ROWS, open};
-use escalate::output::runs::Cell;
+use escalate::output::row::Cell;
 use parquet::basic::Type as Physical;
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::record::Field;

@@ -361,7 +361,8 @@ fn plot_points_a_compare_directory_to_its_variants() {
     assert!(html.contains("variant us-signs"));
 }
 
-/// Chromium, if installed (CI installs Debian's `chromium`).
+/// Chromium: `$CHROMIUM` if set (and nothing else then), else the usual paths
+/// (CI installs Debian's `chromium`).
 fn chromium() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("CHROMIUM") {
         return Some(PathBuf::from(p)).filter(|p| p.is_file());
@@ -416,7 +417,23 @@ fn page_requests(netlog: &str) -> Vec<String> {
 #[test]
 fn report_loads_in_headless_chromium_offline_without_errors() {
     let Some(bin) = chromium() else {
-        eprintln!("chromium not found: skipping browser test");
+        // In CI a missing browser is a failure, never a pass; elsewhere the test is
+        // skipped only when asked to, and says so.
+        let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false" && v != "0");
+        let skip = std::env::var_os("ESCALATE_SKIP_BROWSER").is_some_and(|v| v == "1");
+        assert!(
+            !ci,
+            "CI: Chromium not found (looked at $CHROMIUM, /usr/bin/chromium, /usr/bin/chromium-browser, \
+             /usr/bin/google-chrome); .ci/run installs Debian's chromium"
+        );
+        assert!(
+            skip,
+            "Chromium not found: install it (apt-get install chromium) or point $CHROMIUM at it; to skip this \
+             test on purpose, set ESCALATE_SKIP_BROWSER=1"
+        );
+        eprintln!(
+            "SKIPPED report_loads_in_headless_chromium_offline_without_errors: ESCALATE_SKIP_BROWSER=1 and no Chromium"
+        );
         return;
     };
     let dir = shared();
@@ -484,4 +501,37 @@ fn chart_readings_state_the_data() {
         let words: Vec<&str> = r.split(|c: char| !c.is_alphanumeric()).collect();
         assert!(!words.iter().any(|w| ["NaN", "inf"].contains(w)), "{}: {r}", c.stem());
     }
+}
+
+/// The browser test above passes only by running a browser: with Chromium missing it
+/// fails in CI, fails locally unless ESCALATE_SKIP_BROWSER=1, and then says it skipped.
+/// (Runs this test binary again on just that test, with Chromium hidden.)
+#[test]
+fn the_browser_test_cannot_pass_without_a_browser() {
+    let me = std::env::current_exe().unwrap();
+    let run = |ci: Option<&str>, skip: Option<&str>| {
+        let mut cmd = std::process::Command::new(&me);
+        cmd.args(["report_loads_in_headless_chromium_offline_without_errors", "--exact", "--nocapture"])
+            .env("CHROMIUM", "/nonexistent/chromium")
+            .env_remove("CI")
+            .env_remove("ESCALATE_SKIP_BROWSER");
+        if let Some(v) = ci {
+            cmd.env("CI", v);
+        }
+        if let Some(v) = skip {
+            cmd.env("ESCALATE_SKIP_BROWSER", v);
+        }
+        let out = cmd.output().unwrap();
+        (
+            out.status.success(),
+            format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
+        )
+    };
+    let (ok, text) = run(Some("true"), Some("1"));
+    assert!(!ok && text.contains("CI: Chromium not found"), "{text}");
+    let (ok, text) = run(None, None);
+    assert!(!ok && text.contains("ESCALATE_SKIP_BROWSER=1"), "{text}");
+    let (ok, text) = run(None, Some("1"));
+    assert!(ok && text.contains("SKIPPED report_loads_in_headless_chromium"), "{text}");
+    assert!(text.contains("1 passed"), "the filter must select the browser test: {text}");
 }

@@ -9,9 +9,12 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use super::opts::{Resolved, RunOpts, ShardOpt, manifest};
+use super::opts::{Resolved, RunOpts, ShardOpt, check_threads, manifest, output_dir};
+// `cli/calibrate.rs` imports these from here; they live in `opts` (options and run helpers
+// shared by batch-like commands), so that `batch` depends on `opts` and not back.
+pub use super::opts::{create_dir, slug, stopped, thread_pool};
 use super::{Failure, load_scenario, progress, write_stdout};
-use crate::batch::{self, Aggregate, BatchSpec, Shard, Stop};
+use crate::batch::{self, Aggregate, BatchSpec, Shard};
 use crate::output::batchdir::{BatchFiles, write_manifest};
 use crate::output::dir::{OutputDir, write_atomic};
 use crate::output::manifest::{sha256_hex, utc_now};
@@ -75,14 +78,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let shard = r.shard;
     let loaded = load_scenario(o.scenario.as_deref())?;
     let (created, stamp) = utc_now();
-    let out = o.out.clone().unwrap_or_else(|| {
-        let mut name = format!("{}-{stamp}", slug(&loaded.scenario.name));
-        if shard.n > 1 {
-            name.push_str(&format!("-shard-{}-of-{}", shard.k, shard.n));
-        }
-        Path::new("output").join(name)
-    });
-    let dir = create_dir(&out)?;
+    let dir = output_dir(o.out.as_deref(), &slug(&loaded.scenario.name), &r, &stamp)?;
     let files = BatchFiles::open(dir.path(), &loaded.scenario, &loaded.text, args.format, args.events)
         .map_err(|e| io("batch files", e))?;
     let start = shard.range(r.runs).start;
@@ -286,77 +282,4 @@ fn resume(args: &Args, dir: &Path) -> Result<(), Failure> {
         .map_err(|e| Failure::Io(format!("reopening the files of {}: {e}", partial.display())))?;
     let (created, _) = utc_now();
     finish(&loaded, &r, ck.format, ck.events, &args.run, dir, files, ck.next, Some(ck.aggregate), &created)
-}
-
-/// A file-name-safe version of a scenario name.
-pub fn slug(name: &str) -> String {
-    let s: String =
-        name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
-    let s = s.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-");
-    if s.is_empty() { "scenario".into() } else { s }
-}
-
-/// Creates an atomic output directory, mapping failure to an I/O error.
-pub fn create_dir(out: &Path) -> Result<OutputDir, Failure> {
-    OutputDir::create(out).map_err(|e| Failure::Io(format!("cannot create {}: {e}", out.display())))
-}
-
-pub fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, Failure> {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| Failure::Internal(format!("thread pool: {e}")))
-}
-
-/// Maps a batch's early stop to a failure.
-pub fn stopped<T>(r: Result<T, Stop>) -> Result<T, Failure> {
-    match r {
-        Ok(a) => Ok(a),
-        Err(Stop::Interrupted) => Err(Failure::Interrupted),
-        Err(Stop::Sink(e)) => Err(Failure::Io(format!("writing results: {e}"))),
-    }
-}
-
-/// Most worker threads per available core: more only adds overhead (and 100,000
-/// threads would take minutes just to start).
-pub const MAX_THREADS_PER_CORE: usize = 4;
-
-/// Checks `--threads` (1 to 4 × the available cores; default: the cores).
-pub fn check_threads(threads: Option<usize>) -> Result<usize, Failure> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let max = MAX_THREADS_PER_CORE * cores;
-    match threads {
-        Some(0) => Err(Failure::Input("--threads must be at least 1".into())),
-        Some(t) if t > max => Err(Failure::Input(format!(
-            "--threads {t} is more than {MAX_THREADS_PER_CORE} × the {cores} core{} available ({max}); use at most {max}",
-            if cores == 1 { "" } else { "s" }
-        ))),
-        Some(t) => Ok(t),
-        None => Ok(cores),
-    }
-}
-
-/// Common arguments checks of batch-like commands: runs, threads, shard, format.
-pub fn common(
-    runs: u64,
-    threads: Option<usize>,
-    shard: Option<&str>,
-    format: Format,
-) -> Result<(usize, Shard), Failure> {
-    if runs == 0 {
-        return Err(Failure::Input("--runs must be at least 1".into()));
-    }
-    let threads = check_threads(threads)?;
-    let shard = match shard {
-        None => Shard::WHOLE,
-        Some("auto") => Shard::from_env(|k| std::env::var(k).ok()).map_err(Failure::Input)?,
-        Some(s) => Shard::parse(s).map_err(Failure::Input)?,
-    };
-    if format == Format::Parquet && !cfg!(feature = "parquet") {
-        return Err(Failure::Input(
-            "--format parquet needs a build with the `parquet` feature: cargo build --release --features parquet"
-                .into(),
-        ));
-    }
-    Ok((threads, shard))
 }

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-use super::batch::{create_dir, slug, stopped, thread_pool};
 use super::opts::{Resolved, RunOpts, ShardOpt, manifest};
+use super::opts::{output_dir, slug, stopped, thread_pool};
 use super::{Failure, load_scenario, progress, write_stdout};
 use crate::batch::{self, BatchSpec};
 use crate::compare::ComparisonState;
@@ -30,6 +30,7 @@ pub struct Args {
     /// The variant the others are compared against (default: the first listed).
     #[arg(long)]
     pub baseline: Option<String>,
+    /// Format of each variant's runs.* and turns.*.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,
 }
@@ -67,14 +68,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         variants.push(load_variant(&base, id)?);
     }
     let (created, stamp) = utc_now();
-    let out = o.out.clone().unwrap_or_else(|| {
-        let mut name = format!("{}-compare-{stamp}", slug(&base.scenario.name));
-        if shard.n > 1 {
-            name.push_str(&format!("-shard-{}-of-{}", shard.k, shard.n));
-        }
-        Path::new("output").join(name)
-    });
-    let dir = create_dir(&out)?;
+    let dir = output_dir(o.out.as_deref(), &format!("{}-compare", slug(&base.scenario.name)), &r, &stamp)?;
     let started = Instant::now();
     let state = run_many(&variants, &ids, dir.path(), &r, args.format, o.quiet, true)?;
     let wall = started.elapsed().as_secs_f64();

@@ -29,7 +29,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     if args.runs == 0 {
         return Err(Failure::Input("--runs must be at least 1".into()));
     }
-    let threads = super::batch::check_threads(args.threads)?;
+    let threads = super::opts::check_threads(args.threads)?;
     let (setup, script) = super::play::load_save(&args.save)?;
     let (mut session, _) = super::play::replay_save(setup, &script)?;
     if session.turns_played() == 0 {

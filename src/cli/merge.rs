@@ -22,6 +22,7 @@ pub struct Args {
     /// Where to write the merged batch. Must not exist.
     #[arg(long)]
     pub out: PathBuf,
+    /// Print nothing on success.
     #[arg(long)]
     pub quiet: bool,
     /// Skip drawing charts.

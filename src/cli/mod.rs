@@ -4,8 +4,10 @@
 mod batch;
 mod calibrate;
 mod compare;
+mod completions;
 mod debrief;
 mod headline;
+mod man;
 mod merge;
 mod opts;
 mod play;
@@ -57,6 +59,10 @@ pub enum Command {
     Play(play::Args),
     /// Write the after-action report (Markdown and HTML) of a saved exercise.
     Debrief(debrief::Args),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(completions::Args),
+    /// Print the manual page (roff), or write one page per subcommand with --dir.
+    Man(man::Args),
 }
 
 /// A failure, carrying what to tell the user and how to exit.
@@ -125,6 +131,8 @@ pub fn main() -> ExitCode {
         Command::Compare(a) => compare::run(a),
         Command::Sweep(a) => sweep::run(a),
         Command::Calibrate(a) => calibrate::run(a),
+        Command::Completions(a) => completions::run(a),
+        Command::Man(a) => man::run(a),
     };
     match result {
         Ok(()) => ExitCode::from(exit::OK),

@@ -3,10 +3,12 @@
 
 use std::path::PathBuf;
 
+use std::path::Path;
+
 use super::Failure;
-use super::batch::common;
-use crate::batch::Shard;
+use crate::batch::{Shard, Stop};
 use crate::output::Format;
+use crate::output::dir::OutputDir;
 use crate::output::manifest::{Manifest, sha256_hex};
 use crate::scenario::Loaded;
 
@@ -23,7 +25,7 @@ pub struct RunOpts {
     /// Worker threads (default: all cores; at most 4 × the cores).
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Output directory (default: under output/, named from the scenario and the time). Must not exist.
+    /// Output directory; must not exist. Default: output/NAME-seedSEED-YYYYMMDD-HHMMSS (UTC), numbered -2, -3… if taken.
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// No progress bar and no summary table.
@@ -96,4 +98,98 @@ pub fn manifest(
         created_utc: created.to_string(),
         files: Vec::new(),
     }
+}
+
+/// A file-name-safe version of a scenario name.
+pub fn slug(name: &str) -> String {
+    let s: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    let s = s.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-");
+    if s.is_empty() { "scenario".into() } else { s }
+}
+
+/// Where results go by default.
+pub const OUTPUT: &str = "output";
+
+/// The output directory of a command: `--out` if given (it must not exist), else
+/// `output/NAME-seedSEED-YYYYMMDD-HHMMSS` (UTC; and `-shard-K-of-N` for a shard),
+/// numbered `-2`, `-3`… when that is taken, so that default names never collide (`for
+/// s in 1 2 3; do escalate batch --seed $s; done`, or two batches in the same second).
+pub fn output_dir(out: Option<&Path>, name: &str, r: &Resolved, stamp: &str) -> Result<OutputDir, Failure> {
+    match out {
+        Some(p) => create_dir(p),
+        None => {
+            let mut base = format!("{name}-seed{}-{stamp}", r.seed);
+            if r.shard.n > 1 {
+                base.push_str(&format!("-shard-{}-of-{}", r.shard.k, r.shard.n));
+            }
+            OutputDir::create_numbered(Path::new(OUTPUT), &base)
+                .map_err(|e| Failure::Io(format!("cannot create a directory in {OUTPUT}/: {e}")))
+        }
+    }
+}
+
+/// Creates an atomic output directory, mapping failure to an I/O error.
+pub fn create_dir(out: &Path) -> Result<OutputDir, Failure> {
+    OutputDir::create(out).map_err(|e| Failure::Io(format!("cannot create {}: {e}", out.display())))
+}
+
+pub fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, Failure> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Failure::Internal(format!("thread pool: {e}")))
+}
+
+/// Maps a batch's early stop to a failure.
+pub fn stopped<T>(r: Result<T, Stop>) -> Result<T, Failure> {
+    match r {
+        Ok(a) => Ok(a),
+        Err(Stop::Interrupted) => Err(Failure::Interrupted),
+        Err(Stop::Sink(e)) => Err(Failure::Io(format!("writing results: {e}"))),
+    }
+}
+
+/// Most worker threads per available core: more only adds overhead (and 100,000
+/// threads would take minutes just to start).
+pub const MAX_THREADS_PER_CORE: usize = 4;
+
+/// Checks `--threads` (1 to 4 × the available cores; default: the cores).
+pub fn check_threads(threads: Option<usize>) -> Result<usize, Failure> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let max = MAX_THREADS_PER_CORE * cores;
+    match threads {
+        Some(0) => Err(Failure::Input("--threads must be at least 1".into())),
+        Some(t) if t > max => Err(Failure::Input(format!(
+            "--threads {t} is more than {MAX_THREADS_PER_CORE} × the {cores} core{} available ({max}); use at most {max}",
+            if cores == 1 { "" } else { "s" }
+        ))),
+        Some(t) => Ok(t),
+        None => Ok(cores),
+    }
+}
+
+/// Common arguments checks of batch-like commands: runs, threads, shard, format.
+pub fn common(
+    runs: u64,
+    threads: Option<usize>,
+    shard: Option<&str>,
+    format: Format,
+) -> Result<(usize, Shard), Failure> {
+    if runs == 0 {
+        return Err(Failure::Input("--runs must be at least 1".into()));
+    }
+    let threads = check_threads(threads)?;
+    let shard = match shard {
+        None => Shard::WHOLE,
+        Some("auto") => Shard::from_env(|k| std::env::var(k).ok()).map_err(Failure::Input)?,
+        Some(s) => Shard::parse(s).map_err(Failure::Input)?,
+    };
+    if format == Format::Parquet && !cfg!(feature = "parquet") {
+        return Err(Failure::Input(
+            "--format parquet needs a build with the `parquet` feature: cargo build --release --features parquet"
+                .into(),
+        ));
+    }
+    Ok((threads, shard))
 }

@@ -15,6 +15,9 @@ use crate::play::style::Style;
 use crate::play::{Session, Setup, sitrep, tier_label};
 
 #[derive(clap::Args, Debug)]
+#[command(
+    override_usage = "escalate play [SCENARIO] --as ACTOR[,ACTOR...] [OPTIONS]\n       escalate play --resume SAVE [OPTIONS]"
+)]
 pub struct Args {
     /// Scenario file (default: the built-in paris-call-2018 scenario).
     pub scenario: Option<PathBuf>,

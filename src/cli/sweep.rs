@@ -6,9 +6,9 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use super::batch::{create_dir, slug};
 use super::compare::{run_many, write_comparison};
 use super::opts::{RunOpts, ShardOpt, manifest};
+use super::opts::{output_dir, slug};
 use super::{Failure, load_scenario, write_stdout};
 use crate::compare::{ComparisonState, METRICS};
 use crate::output::batchdir::write_manifest;
@@ -53,6 +53,17 @@ pub fn parse_param(spec: &str) -> Result<(String, Vec<String>), String> {
         .ok_or_else(|| format!("`{spec}` is not PATH=VALUES, e.g. parameters.choice_temperature=0.2,0.5"))?;
     let path = path.trim().to_string();
     let values = values.trim();
+    if values.contains("..") && !values.contains(':') {
+        let (lo, hi) = values.split_once("..=").or_else(|| values.split_once("..")).unwrap_or((values, ""));
+        return Err(format!(
+            "range `{values}` of {path} has no step: write LO..=HI:STEP, e.g. `{path}={}..={}:0.5`, or list the values, \
+             e.g. `{path}={},{}`",
+            lo.trim(),
+            hi.trim(),
+            lo.trim(),
+            hi.trim()
+        ));
+    }
     if let Some((range, step)) = values.split_once(':').filter(|(r, _)| r.contains("..")) {
         let (lo, hi, inclusive) = match range.split_once("..=") {
             Some((a, b)) => (a, b, true),
@@ -124,12 +135,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         ids.push(format!("p{k:03}"));
     }
     let (created, stamp) = utc_now();
-    let out = args
-        .run
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(format!("{}-sweep-{stamp}", slug(&base.scenario.name))));
-    let dir = create_dir(&out)?;
+    let dir = output_dir(o.out.as_deref(), &format!("{}-sweep", slug(&base.scenario.name)), &r, &stamp)?;
     let started = Instant::now();
     let state = run_many(&variants, &ids, dir.path(), &r, Format::Csv, o.quiet, false)?;
     let wall = started.elapsed().as_secs_f64();
@@ -196,7 +202,7 @@ pub fn write_sweep(dir: &Path, g: &Grid, state: &ComparisonState) -> std::io::Re
             row.push(metric.to_string());
             row.push(n.to_string());
             for x in [mean, sd, lo, hi, d, dlo, dhi] {
-                row.push(crate::output::runs::fmt_num(x));
+                row.push(crate::output::row::fmt_num(x));
             }
             w.write_record(&row).map_err(std::io::Error::other)?;
         }

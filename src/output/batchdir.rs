@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use super::dir::write_atomic;
 use super::manifest::Manifest;
-use super::runs::{self, RowWriter};
+use super::row::RowWriter;
+use super::runs;
 use super::{Format, files, to_pretty, write_aggregates};
 use crate::batch::Aggregate;
 use crate::record::RunRecord;

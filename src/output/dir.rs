@@ -15,6 +15,9 @@ pub struct OutputDir {
     final_path: PathBuf,
     temp: PathBuf,
     done: bool,
+    /// A default name (not a user's `--out`): if it is taken when the results are
+    /// moved into place, the next free `NAME-2`, `NAME-3`… is used instead.
+    numbered: Option<(PathBuf, String)>,
     /// Registered, so that a signal removes the temporary directory too.
     partial: Partial,
     /// An exclusive `flock` on the temporary directory while this process writes it,
@@ -81,7 +84,7 @@ impl OutputDir {
                 return Err(e);
             }
         };
-        Ok(OutputDir { final_path: final_path.to_path_buf(), temp, done: false, partial, _lock: lock })
+        Ok(OutputDir { final_path: final_path.to_path_buf(), temp, done: false, numbered: None, partial, _lock: lock })
     }
 
     /// Takes over the partial directory `temp` of an interrupted batch, to finish it
@@ -99,9 +102,21 @@ impl OutputDir {
             final_path: final_path.to_path_buf(),
             temp: temp.to_path_buf(),
             done: false,
+            numbered: None,
             partial,
             _lock: lock,
         })
+    }
+
+    /// Prepares to write a new directory in `parent` under a default name: `base` if
+    /// that is free, else the first free `base-2`, `base-3`… A name is taken if it
+    /// exists or another writer's partial directory for it does, so default names
+    /// never collide, however many commands start in the same second.
+    pub fn create_numbered(parent: &Path, base: &str) -> io::Result<OutputDir> {
+        fs::create_dir_all(parent)?;
+        let mut dir = OutputDir::create(&free_name(parent, base, 1)?)?;
+        dir.numbered = Some((parent.to_path_buf(), base.to_string()));
+        Ok(dir)
     }
 
     /// Where files go while the batch runs.
@@ -117,6 +132,22 @@ impl OutputDir {
     /// writer got there first, this directory's complete results are kept where they
     /// are (the error says where) instead of being removed.
     pub fn commit(mut self) -> io::Result<PathBuf> {
+        if let Some((parent, base)) = self.numbered.clone() {
+            // A default name taken meanwhile (a writer that started in the same second
+            // finished first): take the next free one.
+            for n in 1..=MAX_NUMBER {
+                match self.partial.settle(|| rename_noreplace(&self.temp, &self.final_path)) {
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists || e.raw_os_error() == Some(libc::ENOTEMPTY) => {
+                        self.final_path = free_name(&parent, &base, n + 1)?;
+                    }
+                    Ok(()) => {
+                        self.done = true;
+                        return Ok(self.final_path.clone());
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        }
         match self.partial.settle(|| rename_noreplace(&self.temp, &self.final_path)) {
             Ok(()) => {
                 self.done = true;
@@ -138,6 +169,33 @@ impl OutputDir {
             Err(e) => Err(e),
         }
     }
+}
+
+/// Most numbered default names tried for one base name.
+const MAX_NUMBER: u32 = 100_000;
+
+/// The first of `base`, `base-2`, `base-3`… (from number `from`, 1 being `base`
+/// itself) that neither exists in `parent` nor has a partial directory there.
+fn free_name(parent: &Path, base: &str, from: u32) -> io::Result<PathBuf> {
+    use std::os::unix::ffi::OsStrExt;
+    let partials: Vec<Vec<u8>> = match fs::read_dir(parent) {
+        Ok(rd) => rd.filter_map(|e| e.ok()).map(|e| e.file_name().as_bytes().to_vec()).collect(),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    for n in from.max(1)..=MAX_NUMBER {
+        let name = if n == 1 { base.to_string() } else { format!("{base}-{n}") };
+        let path = parent.join(&name);
+        let prefix = hidden_sibling(&path, ".partial-");
+        let prefix = prefix.file_name().map(|p| p.as_bytes().to_vec()).unwrap_or_default();
+        if fs::symlink_metadata(&path).is_err() && !partials.iter().any(|p| p.starts_with(&prefix)) {
+            return Ok(path);
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        format!("{MAX_NUMBER} directories named {base}… already exist in {}", parent.display()),
+    ))
 }
 
 /// Renames `from` to `to` only if `to` does not exist (`renameat2` with

@@ -7,6 +7,7 @@ pub mod dir;
 pub mod manifest;
 #[cfg(feature = "parquet")]
 pub mod parquet;
+pub mod row;
 pub mod runs;
 pub mod tables;
 

@@ -29,7 +29,7 @@ use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::Type;
 
-use super::runs::{Cell, RowWriter};
+use super::row::{Cell, RowWriter};
 
 /// Rows per row group.
 pub const ROW_GROUP_ROWS: usize = 16 * 1024;

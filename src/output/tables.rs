@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use super::runs::Cell;
+use super::row::Cell;
 use crate::batch::aggregate::{Aggregate, GROUPS, hist_moments, hist_quantile, rung_names};
 use crate::model::ladder::Rung;
 use crate::model::sector::Sector;

@@ -14,10 +14,10 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::HPos;
 
 use super::ReportError;
-use super::charts::{Interval, num, pct};
 use super::data::{Batch, ReadError, group, metric, thousands};
 use super::draw::{self, Axis, BandPoint, Bar, Canvas, Drawn, Lin, Rect, Row, tick_label};
 use super::figure::{self, Figure, Key, Mark, decimals_for, signed};
+use super::format::{Interval, num, pct};
 use super::html::escape;
 use super::theme;
 use crate::compare::{ComparisonRow, ComparisonState};
@@ -426,7 +426,7 @@ impl Figure for PairedDifferences {
             cv.text(&g.metric.title, r.x0, y + 10.0, &head, HPos::Left)?;
             let hw = cv.width(&g.metric.title, &head);
             let unit = format!("difference in {}", g.metric.diff_unit);
-            let unit = figure::fit(cv, &unit, &t.subtitle(), r.x1 - r.x0 - hw - 14.0);
+            let unit = draw::fit(cv, &unit, &t.subtitle(), r.x1 - r.x0 - hw - 14.0);
             cv.text(&unit, r.x0 + hw + 12.0, y + 10.0, &t.subtitle(), HPos::Left)?;
             let y0 = y + FOREST_HEAD;
             let y1 = y0 + g.rows.len() as f64 * FOREST_ROW;

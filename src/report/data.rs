@@ -14,7 +14,7 @@ use serde::Deserialize;
 use crate::batch::Aggregate;
 use crate::output::files;
 use crate::output::manifest::Manifest;
-use crate::output::runs::Cell;
+use crate::output::row::Cell;
 use crate::scenario::{LoadError, Scenario, load_bytes};
 
 /// Why a batch directory could not be read.

@@ -221,6 +221,22 @@ impl Legend {
     }
 }
 
+/// Shortens `s` with an ellipsis until it fits in `max` logical pixels.
+pub fn fit<DB: DrawingBackend>(cv: &Canvas<DB>, s: &str, style: &TextStyle, max: f64) -> String {
+    if cv.width(s, style) <= max {
+        return s.to_string();
+    }
+    let mut chars: Vec<char> = s.chars().collect();
+    while !chars.is_empty() {
+        chars.pop();
+        let candidate: String = chars.iter().collect::<String>().trim_end().to_string() + "…";
+        if cv.width(&candidate, style) <= max {
+            return candidate;
+        }
+    }
+    String::new()
+}
+
 /// A linear map from data to logical pixels.
 #[derive(Debug, Clone, Copy)]
 pub struct Lin {

@@ -13,6 +13,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::HPos;
 
 use super::ReportError;
+// `fit` is re-exported: it was first defined here, and the calibration chart names it so.
+pub use super::draw::fit;
 use super::draw::{self, Canvas, Drawn, Kind, Lin, PAD, Rect, WIDTH};
 use super::html::{self, escape};
 use super::theme::{self, Theme};
@@ -160,22 +162,6 @@ pub fn whisker<DB: DrawingBackend>(cv: &Canvas<DB>, a: f64, b: f64, y: f64, cap:
     cv.line(&[(a, y), (b, y)], c, 1.4)?;
     cv.line(&[(a, y - cap), (a, y + cap)], c, 1.4)?;
     cv.line(&[(b, y - cap), (b, y + cap)], c, 1.4)
-}
-
-/// Shortens `s` with an ellipsis until it fits in `max` logical pixels.
-pub fn fit<DB: DrawingBackend>(cv: &Canvas<DB>, s: &str, style: &TextStyle, max: f64) -> String {
-    if cv.width(s, style) <= max {
-        return s.to_string();
-    }
-    let mut chars: Vec<char> = s.chars().collect();
-    while !chars.is_empty() {
-        chars.pop();
-        let candidate: String = chars.iter().collect::<String>().trim_end().to_string() + "…";
-        if cv.width(&candidate, style) <= max {
-            return candidate;
-        }
-    }
-    String::new()
 }
 
 /// A value axis along x inside `[x0, x1]`: nice ticks covering `domain`, grid lines

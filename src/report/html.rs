@@ -4,8 +4,8 @@
 use std::fmt::Write as _;
 
 use super::Rendered;
-use super::charts::{Interval, num, num_ci, pct, range};
 use super::data::{Batch, MeanCi, Share, thousands};
+use super::format::{Interval, num, num_ci, pct, range};
 use super::theme;
 use crate::scenario::validated::InjectKind;
 

@@ -14,6 +14,7 @@ pub mod compare;
 pub mod data;
 pub mod draw;
 pub mod figure;
+pub mod format;
 pub mod html;
 pub mod landscape;
 pub mod sweep;

@@ -14,11 +14,11 @@ use plotters::style::text_anchor::HPos;
 use serde::Deserialize;
 
 use super::ReportError;
-use super::charts::{Interval, num, num_ci, pct, range};
 use super::compare::{MetricInfo, metric_colour, metric_info};
 use super::data::{ReadError, thousands};
 use super::draw::{self, BandPoint, Canvas, Drawn, Lin, Rect, tick_label};
 use super::figure::{self, Figure, Key, Mark, decimals_for, signed};
+use super::format::{Interval, num, num_ci, pct, range};
 use super::html::escape;
 use super::theme;
 use crate::stats::wilson95;

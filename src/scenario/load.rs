@@ -1,10 +1,10 @@
-//! Reading a scenario: bytes → text → RON → [`ScenarioFile`] → validated [`Scenario`].
+//! Reading a scenario: text → RON → [`ScenarioFile`] → validated [`Scenario`]. Its
+//! variants are checked one step later, by [`super::open`], so that [`super::variant`]
+//! builds on this module and not the other way round.
 //!
 //! Every failure is a [`LoadError`] whose diagnostics carry file, line and column.
 //! Limits here keep hostile input (huge, binary, deeply nested) from exhausting memory
 //! or the stack before validation sees it.
-
-use std::path::Path as FsPath;
 
 use ron::error::{Error as RonError, SpannedError};
 use thiserror::Error;
@@ -42,28 +42,8 @@ pub struct Loaded {
     pub text: String,
 }
 
-/// Reads and validates a scenario file from disk.
-pub fn load_file(path: &FsPath) -> Result<Loaded, LoadError> {
-    let name = path.display().to_string();
-    let io = |source| LoadError::Io { path: name.clone(), source };
-    let meta = std::fs::metadata(path).map_err(io)?;
-    if meta.is_dir() {
-        return Err(io(std::io::Error::other("it is a directory, not a scenario file")));
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(too_big(&name, Some(meta.len())).into());
-    }
-    // Devices and pipes (`/dev/zero`, `<(...)`) report no size: read at most one byte
-    // past the limit rather than trusting the metadata.
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, MAX_FILE_BYTES + 1), &mut bytes))
-        .map_err(io)?;
-    load_bytes(&name, &bytes)
-}
-
 /// The problem of a file over [`MAX_FILE_BYTES`], of known size or not (a stream).
-fn too_big(name: &str, size: Option<u64>) -> ScenarioErrors {
+pub(super) fn too_big(name: &str, size: Option<u64>) -> ScenarioErrors {
     let what = match size {
         Some(n) => format!("the file is {n} bytes, more than"),
         None => "the file holds more than".to_string(),
@@ -77,41 +57,6 @@ fn too_big(name: &str, size: Option<u64>) -> ScenarioErrors {
         Some("is this really a scenario? Scenarios are small text files".into()),
     );
     c.finish().unwrap_err()
-}
-
-/// Validates scenario bytes under a display name (a path, or `<built-in>`).
-pub fn load_bytes(name: &str, bytes: &[u8]) -> Result<Loaded, LoadError> {
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(too_big(name, None).into());
-    }
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            // Show the valid text and a little of what follows, with the bad bytes
-            // replaced, so the label has something to point at.
-            let valid = &bytes[..e.valid_up_to()];
-            let shown = &bytes[..(e.valid_up_to() + 16).min(bytes.len())];
-            let prefix_len = valid.len();
-            let shown = String::from_utf8_lossy(shown).into_owned();
-            let mut c = Collector::new(name, &shown);
-            c.push_span(
-                prefix_len,
-                1,
-                "not UTF-8".into(),
-                format!("the file is not UTF-8 text (invalid byte at offset {})", e.valid_up_to()),
-                Some("scenarios are RON text files; save the file as UTF-8".into()),
-            );
-            return Err(c.finish().unwrap_err().into());
-        }
-    };
-    load_str(name, text)
-}
-
-/// Validates scenario text, and every variant it declares.
-pub fn load_str(name: &str, text: &str) -> Result<Loaded, LoadError> {
-    let loaded = load_str_unchecked_variants(name, text)?;
-    super::variant::check(name, text, &loaded.file)?;
-    Ok(loaded)
 }
 
 /// Validates scenario text without applying its variants (used on variant texts).
