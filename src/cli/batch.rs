@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::opts::{Resolved, RunOpts, ShardOpt, check_threads, manifest, output_dir};
 // `cli/calibrate.rs` imports these from here; they live in `opts` (options and run helpers
 // shared by batch-like commands), so that `batch` depends on `opts` and not back.
-pub use super::opts::{create_dir, slug, stopped, thread_pool};
+pub use super::opts::{slug, stopped, thread_pool};
 use super::{Failure, load_scenario, progress, write_stdout};
 use crate::batch::{self, Aggregate, BatchSpec, Shard};
 use crate::output::batchdir::{BatchFiles, write_manifest};

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use super::batch::{create_dir, slug, thread_pool};
 use super::opts::RunOpts;
+use super::opts::{output_dir, slug, thread_pool};
 use super::{Failure, load_scenario, progress, write_stdout};
 use crate::batch::Stop;
 use crate::calibrate::fit::{self, Dim};
@@ -92,10 +92,6 @@ pub fn run(args: Args) -> Result<(), Failure> {
     };
     let plan = Plan::new(&file, roles, &loaded, &label).map_err(Failure::Input)?;
     let (_, stamp) = utc_now();
-    let out = o
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(format!("{}-calibration-{stamp}", slug(&loaded.scenario.name))));
     let evaluations = if args.controls {
         1 + file.controls.len()
     } else if dims.is_empty() {
@@ -103,7 +99,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     } else {
         args.fit_samples.max(1) + args.fit_rounds
     };
-    let dir = create_dir(&out)?;
+    let dir = output_dir(o.out.as_deref(), &format!("{}-calibration", slug(&loaded.scenario.name)), &r, &stamp)?;
     let pool = thread_pool(r.threads)?;
     let cancel = Arc::new(AtomicBool::new(false));
     progress::on_ctrl_c(cancel.clone());
