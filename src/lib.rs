@@ -9,6 +9,7 @@ pub mod calibrate;
 pub mod cli;
 pub mod compare;
 pub mod exit;
+pub mod explore;
 pub mod model;
 pub mod narrative;
 pub mod output;

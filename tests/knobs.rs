@@ -43,7 +43,7 @@ fn screen(name: &str, set: impl Fn(&mut Scenario, f64), ends: [f64; 2], worlds: 
         }
     }
     panic!(
-        "{name} changes no output of {SCENARIOS:?} (nor of grid-wiper with immediate disclosure) at either end of its range {ends:?}"
+        "{name} changes no output of {SCENARIOS:?} (nor with immediate disclosure) at either end of its range {ends:?}"
     );
 }
 
@@ -56,11 +56,11 @@ fn every_parameter_and_doctrine_field_matters() {
             let o = outputs(&s);
             (s, o)
         })
-        .chain(std::iter::once({
+        .chain(SCENARIOS.iter().map(|n| {
             // Reputation moves only when a bound state is named in public, which the
             // calibrated disclosure rate makes rare (0.8% of rival dyads a half-year):
-            // the last world names at once, so that a knob acting through naming shows.
-            let mut s = load_file(std::path::Path::new("scenarios/grid-wiper.ron")).unwrap().scenario;
+            // the same worlds with immediate disclosure show a knob that acts through naming.
+            let mut s = load_file(std::path::Path::new(&format!("scenarios/{n}.ron"))).unwrap().scenario;
             s.params.disclosure_rate = 1.0;
             let o = outputs(&s);
             (s, o)

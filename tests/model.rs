@@ -98,22 +98,30 @@ fn norm_cost_has_a_measurable_effect() {
 }
 
 /// Reputation matters because a signatory can lose it: its two knobs change the
-/// signatories' violations in a provoked world. A signatory loses reputation only when
+/// signatories' choices in a provoked world. A signatory loses reputation only when
 /// it is named in public, and the calibrated `disclosure_rate` makes that rare within a
-/// 16-week crisis (it took months in the record), so the world here names at once: the
-/// test is of the mechanism, not of how often the default world reaches it.
+/// 16-week crisis (it took months in the record), and Russia, the victim of Poland's
+/// violations, mostly blames the United States. The world here names at once and blames
+/// right: the test is of the mechanism, not of how often the default world reaches it.
 #[test]
 fn reputation_is_not_inert() {
     let gw = load("grid-wiper");
-    let named_at_once = with_params(&gw.scenario, |p| p.disclosure_rate = 1.0);
+    let named_at_once = with_params(&gw.scenario, |p| {
+        p.disclosure_rate = 1.0;
+        p.initial_accuracy = 1.0;
+    });
     let base = runs(&named_at_once, 800, false);
     for s in [
         with_params(&named_at_once, |p| p.reputation_loss = 1.0),
         with_params(&named_at_once, |p| p.reputation_weight = 0.0),
     ] {
         let other = runs(&s, 800, false);
-        let changed = base.iter().zip(&other).any(|(a, b)| a.violations_by_signatories != b.violations_by_signatories);
-        assert!(changed, "a reputation parameter changed no signatory's violations");
+        // What reputation prices is a signatory's choices: its violations, or the acts
+        // (and so the escalation score) it picks instead.
+        let changed = base.iter().zip(&other).any(|(a, b)| {
+            a.violations_by_signatories != b.violations_by_signatories || a.score_signatories != b.score_signatories
+        });
+        assert!(changed, "a reputation parameter changed no signatory's choices");
     }
 }
 
