@@ -6,6 +6,7 @@ mod calibrate;
 mod compare;
 mod completions;
 mod debrief;
+mod explore;
 mod headline;
 mod man;
 mod merge;
@@ -53,8 +54,10 @@ pub enum Command {
     Compare(compare::Args),
     /// Sweep one or two parameters over a grid on common random numbers (default 500 runs a point).
     Sweep(sweep::Args),
-    /// Set the baseline world's simulated figures beside published ones (default 2,000 runs).
+    /// Hold the model to published figures, with intervals and verdicts; validate, check negative controls, fit.
     Calibrate(calibrate::Args),
+    /// Global sensitivity analysis (Morris, Sobol') and scenario discovery (PRIM) over uncertain inputs.
+    Explore(explore::Args),
     /// Play a scenario as a teaching wargame: human teams take turns at the keyboard.
     Play(play::Args),
     /// Write the after-action report (Markdown and HTML) of a saved exercise.
@@ -131,6 +134,7 @@ pub fn main() -> ExitCode {
         Command::Compare(a) => compare::run(a),
         Command::Sweep(a) => sweep::run(a),
         Command::Calibrate(a) => calibrate::run(a),
+        Command::Explore(a) => explore::run(a),
         Command::Completions(a) => completions::run(a),
         Command::Man(a) => man::run(a),
     };

@@ -4,12 +4,14 @@
 //!
 //! `space` maps the unit cube onto declared inputs; `sobol` holds the Saltelli design
 //! and the Saltelli 2010 / Jansen estimators; `morris` the elementary-effects screening;
-//! `prim` Friedman & Fisher's patient rule induction for scenario discovery.
+//! `prim` Friedman & Fisher's patient rule induction for scenario discovery. Only
+//! `study` touches the simulation: it reads a space and runs a design.
 
 pub mod morris;
 pub mod prim;
 pub mod sobol;
 pub mod space;
+pub mod study;
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;

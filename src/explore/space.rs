@@ -32,7 +32,8 @@ impl Input {
     pub fn at(&self, u: f64) -> f64 {
         let u = u.clamp(0.0, 1.0);
         let (lo, hi) = (self.lo, self.hi);
-        match &self.distribution {
+        // exp(ln) can land a rounding error outside the range; the range is a hard bound.
+        let v = match &self.distribution {
             Distribution::Uniform => lo + (hi - lo) * u,
             Distribution::LogUniform => (lo.ln() + (hi.ln() - lo.ln()) * u).exp(),
             Distribution::Triangular(c) => {
@@ -43,8 +44,9 @@ impl Input {
                     hi - ((1.0 - u) * (hi - lo) * (hi - c)).sqrt()
                 }
             }
-            Distribution::Discrete(v) => v[((u * v.len() as f64) as usize).min(v.len() - 1)],
-        }
+            Distribution::Discrete(v) => return v[((u * v.len() as f64) as usize).min(v.len() - 1)],
+        };
+        v.clamp(lo, hi)
     }
 
     /// What is wrong with the input, if anything.
