@@ -695,7 +695,9 @@ fn respond_public_attribution_is_recorded_with_joint_partners() {
 
 #[test]
 fn respond_sanctions_protest_and_talks_are_recorded() {
-    let mut s = sim(&naming(false), 1);
+    // B is made certain to accept talks: this test is about what agreed talks do, not
+    // about the acceptance draw (which shifts whenever the random stream does).
+    let mut s = sim(&with_talks_acceptance(&naming(false), 100.0), 1);
     s.step();
     let (a, b) = (actor(&s, "A"), actor(&s, "B"));
     assert_eq!(relations(&s).rung(a, b), Rung::Destructive);
@@ -714,6 +716,25 @@ fn respond_sanctions_protest_and_talks_are_recorded() {
     assert_eq!(relations(&s).rung(a, b), Rung::Disruptive);
     assert_eq!(tally(&s).deescalations, 1);
     assert!(events(&s).iter().any(|e| e.kind == EventKind::Sanction { by: "A".into(), against: "B".into() }));
+}
+
+fn with_talks_acceptance(text: &str, u: f64) -> String {
+    text.replace(r#""initial_accuracy": 1.0,"#, &format!(r#""initial_accuracy": 1.0, "talks_acceptance": {u:?},"#))
+}
+
+#[test]
+fn respond_refused_talks_change_nothing_but_the_record() {
+    let mut s = sim(&with_talks_acceptance(&naming(false), -100.0), 1);
+    s.step();
+    let (a, b) = (actor(&s, "A"), actor(&s, "B"));
+    step_with(&mut s, "A", "sanctions", Target::Actor(b));
+    step_with(&mut s, "A", "talks", Target::Actor(b));
+    let rel = relations(&s);
+    assert_eq!(rel.rung(a, b), Rung::Destructive, "refused talks do not step the dyad down");
+    assert!(rel.sanctions[rel.ix(a, b)], "refused talks do not lift sanctions");
+    let t = tally(&s);
+    assert_eq!((t.talks_offered, t.talks_accepted, t.deescalations), (1, 0, 0));
+    assert!(events(&s).iter().any(|e| e.kind == EventKind::TalksRefused { by: "B".into(), offered_by: "A".into() }));
 }
 
 #[test]
