@@ -5,9 +5,11 @@ use std::fs::{self, File};
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use super::{Failure, compare, sweep, write_stdout};
+use super::{Failure, compare, explore, sweep, write_stdout};
 use crate::batch::{Aggregate, Shard};
 use crate::compare::ComparisonState;
+use crate::explore::files as xfiles;
+use crate::explore::plan::Plan;
 use crate::output::batchdir::write_manifest;
 use crate::output::dir::{OutputDir, write_atomic};
 use crate::output::manifest::{Manifest, PartRecord, check_files, sha256_hex, short_hash, utc_now};
@@ -16,7 +18,7 @@ use crate::scenario::load_bytes;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Shard directories written by `escalate batch --shard K/N`.
+    /// Shard directories written by `escalate batch|compare|sweep|explore --shard K/N`.
     #[arg(required = true)]
     pub parts: Vec<PathBuf>,
     /// Where to write the merged batch. Must not exist.
@@ -67,6 +69,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     match kind.as_str() {
         "batch" => merge_batch_into(&parts, dir.path(), args.no_charts)?,
         "compare" | "sweep" => merge_comparison_into(&parts, dir.path(), &kind, args.no_charts)?,
+        "explore" => merge_explore_into(&parts, dir.path(), args.no_charts)?,
         other => {
             return Err(Failure::Input(format!("{}: unknown kind of directory `{other}`", parts[0].dir.display())));
         }
@@ -118,6 +121,44 @@ fn merge_batch_into(parts: &[Part], out: &Path, no_charts: bool) -> Result<(), F
         super::charts_hook(out, &manifest, true)?;
     }
     write_manifest(out, &manifest).map_err(|e| io("manifest", e))
+}
+
+/// Merges the shards of an exploration: each part's results are read back and checked
+/// against the plan, which every part must share; the whole design's results are then
+/// analysed exactly as an unsharded exploration analyses them.
+fn merge_explore_into(parts: &[Part], out: &Path, no_charts: bool) -> Result<(), Failure> {
+    let started = std::time::Instant::now();
+    let plan_bytes = fs::read(parts[0].dir.join(xfiles::PLAN))
+        .map_err(|e| Failure::Io(format!("{}: {e}", parts[0].dir.join(xfiles::PLAN).display())))?;
+    let plan: Plan = serde_json::from_slice(&plan_bytes)
+        .map_err(|e| Failure::Input(format!("{}: unreadable {}: {e}", parts[0].dir.display(), xfiles::PLAN)))?;
+    let plan_hash = |p: &Part| p.manifest.files.iter().find(|f| f.path == xfiles::PLAN).map(|f| f.sha256.clone());
+    for p in parts.iter().skip(1) {
+        if plan_hash(p) != plan_hash(&parts[0]) {
+            return Err(Failure::Input(format!(
+                "{} and {} are not parts of the same exploration: their plans (plan.json) differ",
+                parts[0].dir.display(),
+                p.dir.display()
+            )));
+        }
+    }
+    let text = fs::read_to_string(parts[0].dir.join(files::SCENARIO))
+        .map_err(|e| Failure::Io(format!("{}: {e}", parts[0].dir.join(files::SCENARIO).display())))?;
+    let loaded = load_bytes(&parts[0].manifest.scenario_file, text.as_bytes())?;
+    let mut results = Vec::with_capacity(plan.points());
+    for p in parts {
+        let m = &p.manifest;
+        let bytes = fs::read(p.dir.join(xfiles::RESULTS))
+            .map_err(|e| Failure::Io(format!("{}: {e}", p.dir.join(xfiles::RESULTS).display())))?;
+        let range = m.run_first as usize..m.run_end as usize;
+        let part = xfiles::read_results(&plan, range, &bytes).map_err(|why| {
+            Failure::Input(format!("part {}: {}: {why}; refusing to merge it", p.dir.display(), xfiles::RESULTS))
+        })?;
+        results.extend(part);
+    }
+    explore::write_part(out, &loaded, &plan, 0, &results)?;
+    explore::write_analysis(out, &loaded.scenario.name, &plan, &results, None, no_charts)?;
+    write_manifest(out, &merged_manifest(parts, started)).map_err(|e| Failure::Io(format!("writing the manifest: {e}")))
 }
 
 /// Merges compare or sweep parts into `out`: each variant's batch, and the paired statistics.
@@ -349,6 +390,9 @@ fn verify_part(p: &Part) -> Result<(), Failure> {
             needed.extend(m.variants.iter().map(|v| format!("{v}/{}", files::MANIFEST)));
         }
         "sweep" => needed.extend([compare::STATE.to_string(), "sweep.json".into(), files::SCENARIO.into()]),
+        "explore" => needed.extend(
+            [files::SCENARIO, xfiles::PLAN, xfiles::DESIGN, xfiles::RESULTS].map(String::from),
+        ),
         _ => {}
     }
     for n in &needed {

@@ -9,7 +9,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
-use super::bootstrap95;
+use super::bootstrap95_many;
 
 /// One trajectory: d + 1 points of the unit cube, and which input moved at each step
 /// (step k moves `order[k]` from point k to point k + 1, by `delta[k]`).
@@ -51,13 +51,25 @@ pub fn trajectories(d: usize, r: usize, levels: usize, seed: u64) -> Vec<Traject
         .collect()
 }
 
-/// μ, μ* and σ of one input's elementary effects, with a bootstrap interval on μ*.
+/// μ, μ* and σ of one input's elementary effects, each with a 95% bootstrap interval
+/// over the trajectories.
 #[derive(Debug, Clone, Serialize)]
 pub struct Effects {
     pub mu: f64,
+    pub mu_ci: [f64; 2],
     pub mu_star: f64,
     pub mu_star_ci: [f64; 2],
     pub sigma: f64,
+    pub sigma_ci: [f64; 2],
+}
+
+/// μ, μ* and σ of elementary effects (σ with the r − 1 divisor; 0 for one effect).
+fn moments(e: impl Iterator<Item = f64> + Clone) -> [f64; 3] {
+    let r = e.clone().count() as f64;
+    let mu = e.clone().sum::<f64>() / r;
+    let mu_star = e.clone().map(f64::abs).sum::<f64>() / r;
+    let sigma = if r > 1.0 { (e.map(|x| (x - mu).powi(2)).sum::<f64>() / (r - 1.0)).sqrt() } else { 0.0 };
+    [mu, mu_star, sigma]
 }
 
 /// The elementary effects of each input (in output units per unit of the cube), from
@@ -72,15 +84,9 @@ pub fn effects(d: usize, trajs: &[Trajectory], y: &[Vec<f64>], resamples: usize,
     }
     ee.iter()
         .map(|e| {
-            let r = e.len() as f64;
-            let mu = e.iter().sum::<f64>() / r;
-            let mu_star = e.iter().map(|x| x.abs()).sum::<f64>() / r;
-            let sigma =
-                if e.len() > 1 { (e.iter().map(|x| (x - mu).powi(2)).sum::<f64>() / (r - 1.0)).sqrt() } else { 0.0 };
-            let mu_star_ci = bootstrap95(e.len(), resamples, seed, |idx| {
-                idx.iter().map(|&k| e[k].abs()).sum::<f64>() / idx.len() as f64
-            });
-            Effects { mu, mu_star, mu_star_ci, sigma }
+            let [mu, mu_star, sigma] = moments(e.iter().copied());
+            let ci = bootstrap95_many(e.len(), resamples, seed, 3, |idx| moments(idx.iter().map(|&k| e[k])).to_vec());
+            Effects { mu, mu_ci: ci[0], mu_star, mu_star_ci: ci[1], sigma, sigma_ci: ci[2] }
         })
         .collect()
 }

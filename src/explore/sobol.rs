@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use super::bootstrap95;
+use super::bootstrap95_many;
 
 /// Which evaluation a design row is: in A, in B, or in AB_i.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -100,17 +100,14 @@ impl Outputs {
         let rows: Vec<usize> = (0..n.min(self.a.len())).collect();
         let (first, total, variance) = self.estimate(&rows);
         let d = self.ab.len();
-        // One bootstrap per index keeps the code plain; resamples share the seed, so all
-        // indices see the same resampled rows.
-        let ci = |pick: &dyn Fn(&Estimate) -> f64| {
-            bootstrap95(rows.len(), resamples, seed, |idx| {
-                let sel: Vec<usize> = idx.iter().map(|&k| rows[k]).collect();
-                pick(&self.estimate(&sel))
-            })
-        };
-        let first_ci = (0..d).map(|i| ci(&|e| e.0[i])).collect();
-        let total_ci = (0..d).map(|i| ci(&|e| e.1[i])).collect();
-        Indices { first, first_ci, total, total_ci, variance }
+        // Every index from each resample of the rows: one estimate per resample.
+        let mut ci = bootstrap95_many(rows.len(), resamples, seed, 2 * d, |idx| {
+            let sel: Vec<usize> = idx.iter().map(|&k| rows[k]).collect();
+            let (f, t, _) = self.estimate(&sel);
+            f.into_iter().chain(t).collect()
+        });
+        let total_ci = ci.split_off(d);
+        Indices { first, first_ci: ci, total, total_ci, variance }
     }
 }
 

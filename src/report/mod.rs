@@ -13,6 +13,7 @@ pub mod charts;
 pub mod compare;
 pub mod data;
 pub mod draw;
+pub mod explore;
 pub mod figure;
 pub mod format;
 pub mod html;
