@@ -79,9 +79,17 @@ fn plan_of(args: &Args, seed: u64) -> Result<(Plan, Option<(String, String)>), F
         None => (default_inputs(), Vec::new(), None),
     };
     outputs.extend(args.outputs.iter().cloned());
-    for s in &outputs {
-        OutputSpec::parse(s).map_err(Failure::Input)?;
+    // Each output once, however often it was named (in the space and on the command line).
+    let mut seen: Vec<OutputSpec> = Vec::new();
+    let mut unique = Vec::new();
+    for s in outputs {
+        let spec = OutputSpec::parse(&s).map_err(Failure::Input)?;
+        if !seen.contains(&spec) {
+            seen.push(spec);
+            unique.push(s);
+        }
     }
+    let mut outputs = unique;
     if let Some(d) = &args.discover {
         let spec = OutputSpec::parse(d).map_err(Failure::Input)?;
         if matches!(spec, OutputSpec::Metric(_)) {
@@ -152,7 +160,9 @@ fn pilot_seconds_per_run(loaded: &Loaded, seed: u64) -> f64 {
 }
 
 fn duration_words(s: f64) -> String {
-    if s < 90.0 {
+    if s < 1.0 {
+        "under a second".into()
+    } else if s < 90.0 {
         format!("{s:.0} s")
     } else if s < 5400.0 {
         format!("{:.0} min", s / 60.0)
@@ -229,7 +239,13 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let final_dir = super::commit(dir)?;
     if !o.quiet {
         let what = if r.shard == Shard::WHOLE {
-            format!("Explore \"{}\" by {}: {} points × {} replicates\n{text}", loaded.scenario.name, plan.method.label(), points, plan.replicates)
+            format!(
+                "Explore \"{}\" by {}: {} points × {} replicates\n{text}",
+                loaded.scenario.name,
+                plan.method.label(),
+                points,
+                plan.replicates
+            )
         } else {
             format!(
                 "Shard {}/{} of explore \"{}\": points {first}..{end}; merge the shards with `escalate merge`\n",
@@ -243,7 +259,13 @@ pub fn run(args: Args) -> Result<(), Failure> {
 
 /// Writes what every part holds: the scenario, the plan, the whole design and the
 /// results of its points.
-pub fn write_part(dir: &Path, loaded: &Loaded, plan: &Plan, first: usize, results: &analysis::Results) -> Result<(), Failure> {
+pub fn write_part(
+    dir: &Path,
+    loaded: &Loaded,
+    plan: &Plan,
+    first: usize,
+    results: &analysis::Results,
+) -> Result<(), Failure> {
     fn io(what: &'static str) -> impl Fn(std::io::Error) -> Failure {
         move |e| Failure::Io(format!("writing {what}: {e}"))
     }
@@ -251,7 +273,8 @@ pub fn write_part(dir: &Path, loaded: &Loaded, plan: &Plan, first: usize, result
     write_atomic(&dir.join(out_files::SCENARIO), loaded.text.as_bytes()).map_err(io(out_files::SCENARIO))?;
     write_atomic(&dir.join(files::PLAN), files::plan_json(plan).map_err(bad)?.as_bytes()).map_err(io(files::PLAN))?;
     let design = plan.design();
-    write_atomic(&dir.join(files::DESIGN), &files::design_csv(plan, &design).map_err(bad)?).map_err(io(files::DESIGN))?;
+    write_atomic(&dir.join(files::DESIGN), &files::design_csv(plan, &design).map_err(bad)?)
+        .map_err(io(files::DESIGN))?;
     write_atomic(&dir.join(files::RESULTS), &files::results_csv(plan, first, results).map_err(bad)?)
         .map_err(io(files::RESULTS))
 }

@@ -390,9 +390,7 @@ fn verify_part(p: &Part) -> Result<(), Failure> {
             needed.extend(m.variants.iter().map(|v| format!("{v}/{}", files::MANIFEST)));
         }
         "sweep" => needed.extend([compare::STATE.to_string(), "sweep.json".into(), files::SCENARIO.into()]),
-        "explore" => needed.extend(
-            [files::SCENARIO, xfiles::PLAN, xfiles::DESIGN, xfiles::RESULTS].map(String::from),
-        ),
+        "explore" => needed.extend([files::SCENARIO, xfiles::PLAN, xfiles::DESIGN, xfiles::RESULTS].map(String::from)),
         _ => {}
     }
     for n in &needed {

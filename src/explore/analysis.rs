@@ -26,6 +26,10 @@ pub const PEEL_ALPHA: f64 = 0.05;
 pub const MIN_SUPPORT: f64 = 0.05;
 /// The box chosen when none is asked for: the densest that keeps this share of cases.
 pub const CHOSEN_COVERAGE: f64 = 0.5;
+/// Restrictions of the chosen box whose quasi-p-value is above this are dropped.
+pub const SIGNIFICANCE: f64 = 0.05;
+/// Fewer cases than this and the summary warns that no box can be trusted.
+pub const FEW_CASES: usize = 20;
 
 /// The analysis of one output.
 #[derive(Debug, Clone, Serialize)]
@@ -212,32 +216,67 @@ fn discover(
             .map_or(0, |(k, _)| k),
     };
     let pasted = prim::paste(&x, &y, &p.trajectory[chosen].bounds, PEEL_ALPHA);
-    let chosen_box = boxed(plan, &x, &y, &pasted, &p.range);
+    let simple = prim::simplify(&x, &y, &pasted.bounds, &p.range, SIGNIFICANCE);
+    let dropped = restrictions(plan, &x, &y, &pasted.bounds, &p.range).len()
+        - restrictions(plan, &x, &y, &simple.bounds, &p.range).len();
+    let chosen_box = boxed(plan, &x, &y, &simple, &p.range);
     let trajectory = p.trajectory.iter().map(|s| boxed(plan, &x, &y, s, &p.range)).collect();
     let name = plan.output_specs()?[q].name();
     let summary = if cases == 0 {
         format!("{name} never happened in {} runs: there is no box to find.", y.len())
     } else {
         let words: Vec<String> = chosen_box.restrictions.iter().map(restriction_words).collect();
-        format!(
-            "{name} occurs in {:.0}% of runs when {}; the box holds {:.0}% of all {name} runs (overall: {:.1}% of {} runs).",
-            100.0 * chosen_box.density,
-            if words.is_empty() { "anything".into() } else { words.join(" and ") },
-            100.0 * chosen_box.coverage,
-            100.0 * cases as f64 / y.len() as f64,
-            y.len()
-        )
+        let overall = format!("{:.1}% of {} runs", 100.0 * cases as f64 / y.len() as f64, y.len());
+        let mut s = if words.is_empty() {
+            format!(
+                "No region of the inputs stands out: no restriction is significant at {SIGNIFICANCE} \
+                 ({name} in {overall})."
+            )
+        } else {
+            format!(
+                "{name} occurs in {:.0}% of runs when {}; the box holds {:.0}% of all {name} runs (overall: {overall}).",
+                100.0 * chosen_box.density,
+                words.join(" and "),
+                100.0 * chosen_box.coverage,
+            )
+        };
+        if dropped > 0 {
+            s.push_str(&format!(
+                " {dropped} further restriction{} of the peeled box {} dropped: none was significant at {SIGNIFICANCE}.",
+                if dropped == 1 { "" } else { "s" },
+                if dropped == 1 { "was" } else { "were" }
+            ));
+        }
+        if cases < FEW_CASES {
+            s.push_str(&format!(
+                " Only {cases} runs are {name}: too few for a box to be trusted; run more points (--samples) or replicates."
+            ));
+        }
+        s
     };
     Ok(Discovery { output: name, runs: y.len(), cases, trajectory, chosen, chosen_box, summary })
+}
+
+/// A value to three significant digits (`5.30`, `0.0651`, `874`), as a reader wants
+/// a box's limits: the sampled cut points carry no more precision than that.
+pub fn sig3(v: f64) -> String {
+    if !v.is_finite() {
+        return "n/a".into();
+    }
+    if v == 0.0 {
+        return "0".into();
+    }
+    let decimals = (2 - v.abs().log10().floor() as i32).clamp(0, 8) as usize;
+    format!("{v:.decimals$}")
 }
 
 /// `firebreak_cost < 0.3`, `0.1 ≤ x ≤ 0.4`: a restriction as a reader says it.
 pub fn restriction_words(r: &Restriction) -> String {
     let short = r.input.trim_start_matches("parameters.");
     match (r.lo, r.hi) {
-        (Some(lo), Some(hi)) => format!("{} ≤ {short} ≤ {}", fmt_num(lo), fmt_num(hi)),
-        (Some(lo), None) => format!("{short} ≥ {}", fmt_num(lo)),
-        (None, Some(hi)) => format!("{short} ≤ {}", fmt_num(hi)),
+        (Some(lo), Some(hi)) => format!("{} ≤ {short} ≤ {}", sig3(lo), sig3(hi)),
+        (Some(lo), None) => format!("{short} ≥ {}", sig3(lo)),
+        (None, Some(hi)) => format!("{short} ≤ {}", sig3(hi)),
         (None, None) => format!("{short} anywhere"),
     }
 }
@@ -272,11 +311,7 @@ impl Analysis {
                 let _ = writeln!(
                     t,
                     "  {:<40} {:>24} {:>7}   {:>24} {:>7}",
-                    "input",
-                    "S1 [95% CI]",
-                    "at N/2",
-                    "ST [95% CI]",
-                    "at N/2"
+                    "input", "S1 [95% CI]", "at N/2", "ST [95% CI]", "at N/2"
                 );
                 for &i in o.ranking.iter().take(top) {
                     let _ = writeln!(

@@ -60,6 +60,29 @@ fn stats(x: &[Vec<f64>], y: &[bool], b: &Bounds, total_hits: usize) -> Step {
     }
 }
 
+/// Support, coverage and density of box `b`.
+pub fn evaluate(x: &[Vec<f64>], y: &[bool], b: &Bounds) -> Step {
+    stats(x, y, b, y.iter().filter(|&&v| v).count())
+}
+
+/// Drops, one at a time, the restriction of `b` whose quasi-p-value is largest, while
+/// it is above `p_max`: what is left are the restrictions the data support, which is
+/// what a reader should be told (Bryant & Lempert 2010 ask for few, significant ones).
+pub fn simplify(x: &[Vec<f64>], y: &[bool], b: &Bounds, range: &Bounds, p_max: f64) -> Step {
+    let mut b = b.clone();
+    loop {
+        let qp = quasi_p(x, y, &b, range);
+        let worst = qp.iter().enumerate().filter_map(|(i, p)| p.map(|p| (i, p))).max_by(|a, b| a.1.total_cmp(&b.1));
+        match worst {
+            Some((i, p)) if p > p_max => {
+                b.lo[i] = range.lo[i];
+                b.hi[i] = range.hi[i];
+            }
+            _ => return evaluate(x, y, &b),
+        }
+    }
+}
+
 /// Peels from the full box of `x` (points × inputs) for the cases where `y` holds.
 pub fn peel(x: &[Vec<f64>], y: &[bool], alpha: f64, min_support: f64) -> Prim {
     let d = x.first().map_or(0, Vec::len);

@@ -14,20 +14,12 @@ use super::draw::{Canvas, Drawn, Lin, Rect, nice_ticks, tick_label};
 use super::figure::{self, Figure, Key, Mark, Written};
 use super::html::escape;
 use super::theme;
-use crate::explore::analysis::{Analysis, Discovery, OutputResult, restriction_words};
+use crate::explore::analysis::{Analysis, Discovery, OutputResult, restriction_words, sig3};
 use crate::explore::plan::Method;
 use crate::output::row::fmt_num;
 
 /// Inputs labelled on a Morris chart, and drawn as bars on a Sobol' chart.
 const TOP: usize = 12;
-
-/// A value to three significant digits.
-fn sig3(v: f64) -> String {
-    if !v.is_finite() {
-        return "n/a".into();
-    }
-    format!("{:.*}", figure::decimals_for(0.0, v) + 1, v)
-}
 
 fn short(path: &str) -> &str {
     path.trim_start_matches("parameters.")
@@ -102,7 +94,10 @@ impl Figure for MorrisChart {
     }
     fn legend(&self) -> Vec<Key> {
         vec![
-            Key::new(Mark::Dot(theme::SIGNATORIES), format!("the {TOP} most influential inputs, by rank (μ* in brackets)")),
+            Key::new(
+                Mark::Dot(theme::SIGNATORIES),
+                format!("the {TOP} most influential inputs, by rank (μ* in brackets)"),
+            ),
             Key::new(Mark::Ring(theme::AXIS), "other inputs"),
             Key::new(Mark::Whisker, "95% bootstrap interval of μ*"),
             Key::new(Mark::Line(theme::FAINT), "σ = μ*"),
@@ -177,6 +172,9 @@ impl Figure for MorrisChart {
     }
 }
 
+/// One input's bars: (input, S1, its interval, ST, its interval).
+pub type SobolBar = (String, f64, [f64; 2], f64, [f64; 2]);
+
 /// Sobol' first-order and total indices of one output, the top inputs as bars.
 #[derive(Debug, Clone)]
 pub struct SobolChart {
@@ -187,7 +185,7 @@ pub struct SobolChart {
     pub noise_share: f64,
     pub convergence: String,
     /// (input, S1, S1 interval, ST, ST interval), in rank order, at most [`TOP`].
-    pub inputs: Vec<(String, f64, [f64; 2], f64, [f64; 2])>,
+    pub inputs: Vec<SobolBar>,
     /// Inputs not drawn.
     pub rest: usize,
 }
@@ -206,9 +204,7 @@ impl SobolChart {
                 .ranking
                 .iter()
                 .take(TOP)
-                .map(|&i| {
-                    (a.plan.inputs[i].path.clone(), f.first[i], f.first_ci[i], f.total[i], f.total_ci[i])
-                })
+                .map(|&i| (a.plan.inputs[i].path.clone(), f.first[i], f.first_ci[i], f.total[i], f.total_ci[i]))
                 .collect(),
             rest: o.ranking.len().saturating_sub(TOP),
         })
@@ -336,18 +332,14 @@ impl Figure for PrimChart {
         format!(
             "{} · each point is a box of the inputs: coverage (share of all {} {} runs inside it) against density \
              (share of its runs that are {}) · {} runs of a Latin hypercube",
-            self.scenario,
-            self.cases,
-            self.output,
-            self.output,
-            self.runs
+            self.scenario, self.cases, self.output, self.output, self.runs
         )
     }
     fn legend(&self) -> Vec<Key> {
         vec![
-            Key::new(Mark::Ring(theme::AXIS), "a box of the trajectory (peeled from the full space, right, inwards)"),
+            Key::new(Mark::Ring(theme::AXIS), "a box of the trajectory (peeled from the whole space, right, inwards)"),
             Key::new(Mark::Dot(theme::PENDING), format!("chosen box ({})", self.chosen)),
-            Key::new(Mark::Diamond(theme::INK), "chosen box after pasting"),
+            Key::new(Mark::Diamond(theme::INK), "chosen box after pasting and dropping insignificant restrictions"),
         ]
     }
     fn height(&self) -> f64 {
@@ -364,7 +356,7 @@ impl Figure for PrimChart {
         let (px0, px1) = (r.x0 + 64.0, r.x1 - 24.0);
         let (py0, py1) = (r.y0 + 28.0, r.y1 - 46.0);
         let dmax = self.trajectory.iter().map(|p| p.1).chain([self.pasted.1]).fold(0.0, f64::max);
-        let y = y_axis(cv, (0.0, (dmax * 1.1).min(1.0).max(0.05)), (px0, px1), (py0, py1), true)?;
+        let y = y_axis(cv, (0.0, (dmax * 1.1).clamp(0.05, 1.0)), (px0, px1), (py0, py1), true)?;
         let label = |v: f64, ts: &[f64]| tick_label(v, ts, true);
         let x = figure::x_axis(cv, (0.0, 1.0), (px0, px1), (py0, py1), 5, &label, &t.tick())?;
         cv.text("density", px0 - 8.0, r.y0 + 8.0, &t.axis_title(), HPos::Right)?;
@@ -372,11 +364,16 @@ impl Figure for PrimChart {
         let pts: Vec<(f64, f64)> = self.trajectory.iter().map(|p| (x.map(p.0), y.map(p.1))).collect();
         cv.line(&pts, theme::FAINT.to_rgba(), 1.2)?;
         let small = t.text(10.0, theme::MUTED);
+        // Every fifth box's index, so a box can be chosen by number (--box K); a label
+        // too close to the last one drawn (or to the chosen box's) is left out.
+        let chosen_at = pts.get(self.chosen).copied();
+        let mut last: Option<(f64, f64)> = None;
         for (k, &(px, py)) in pts.iter().enumerate() {
             figure::ring(cv, px, py, 3.5, theme::AXIS)?;
-            // Every fifth box's index, so a box can be chosen by number (--box K).
-            if k % 5 == 0 && k != self.chosen {
+            let near = |q: Option<(f64, f64)>| q.is_some_and(|(qx, qy)| (qx - px).hypot(qy - py) < 26.0);
+            if k % 5 == 0 && k != self.chosen && !near(last) && !near(chosen_at) {
                 cv.text(&k.to_string(), px, py - 11.0, &small, HPos::Center)?;
+                last = Some((px, py));
             }
         }
         if let Some(&(px, py)) = pts.get(self.chosen) {
@@ -472,7 +469,11 @@ fn page_html(a: &Analysis, drawn: &[(Written, String)]) -> String {
     for o in &a.outputs {
         let _ = writeln!(h, "<h3>{}</h3>", escape(&o.output));
         let noise = if o.noise_share.is_finite() { format!("{:.0}%", 100.0 * o.noise_share) } else { "n/a".into() };
-        let _ = writeln!(h, "<p>Mean {} over all runs; seed noise is {noise} of the run-to-run variance.</p>", fmt_num(o.mean));
+        let _ = writeln!(
+            h,
+            "<p>Mean {} over all runs; seed noise is {noise} of the run-to-run variance.</p>",
+            fmt_num(o.mean)
+        );
         if let Some(e) = &o.morris {
             h.push_str("<table>\n<thead><tr><th>rank</th><th>input</th><th>μ*</th><th>95% interval</th><th>μ</th><th>σ</th></tr></thead>\n<tbody>\n");
             for (k, &i) in o.ranking.iter().enumerate() {
