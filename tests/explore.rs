@@ -130,7 +130,7 @@ fn sobol_writes_indices_at_n_and_n_over_2_with_charts_and_a_page() {
     assert!(
         stderr.contains("7 inputs")
             && stderr.contains("144 points × 2 replicates = 288 runs")
-            && stderr.contains("about"),
+            && stderr.contains("threads (estimated from"),
         "{stderr}"
     );
     let idx = std::fs::read_to_string(out.join("indices.csv")).unwrap();

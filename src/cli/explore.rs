@@ -163,11 +163,11 @@ fn duration_words(s: f64) -> String {
     if s < 1.0 {
         "under a second".into()
     } else if s < 90.0 {
-        format!("{s:.0} s")
+        format!("about {s:.0} s")
     } else if s < 5400.0 {
-        format!("{:.0} min", s / 60.0)
+        format!("about {:.0} min", s / 60.0)
     } else {
-        format!("{:.1} h", s / 3600.0)
+        format!("about {:.1} h", s / 3600.0)
     }
 }
 
@@ -197,7 +197,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
             format!(" · shard {}/{}: points {first}..{end}", r.shard.k, r.shard.n)
         };
         eprintln!(
-            "explore: {} · {} inputs · {} points × {} replicates = {} runs{part}; about {} on {} threads \
+            "explore: {} · {} inputs · {} points × {} replicates = {} runs{part}; {} on {} threads \
              (estimated from {:.2} ms a run)",
             plan.method.label(),
             plan.d(),
