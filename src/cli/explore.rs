@@ -14,7 +14,7 @@ use super::{Failure, load_scenario, progress, write_stdout};
 use crate::batch::Shard;
 use crate::explore::analysis::{self, Analysis};
 use crate::explore::files;
-use crate::explore::plan::{Method, Plan};
+use crate::explore::plan::{Design, Method, Plan};
 use crate::explore::space::Input;
 use crate::explore::study::{OutputSpec, StudyError, default_inputs, default_outputs, parse_space, run_design};
 use crate::output::batchdir::write_manifest;
@@ -227,9 +227,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
     // The analysis reads values as results.csv holds them, as a merge of shards will.
     results.iter_mut().flatten().flatten().for_each(|v| *v = files::as_written(*v));
     let path = dir.path();
-    write_part(path, &loaded, &plan, first, &results)?;
+    write_part(path, &loaded, &plan, &design, first, &results)?;
     let text = if r.shard == Shard::WHOLE {
-        let a = write_analysis(path, &loaded.scenario.name, &plan, &results, args.chosen_box, o.no_charts)?;
+        let a = write_analysis(path, &loaded.scenario.name, &plan, &design, &results, args.chosen_box, o.no_charts)?;
         a.text(10)
     } else {
         String::new()
@@ -257,26 +257,26 @@ pub fn run(args: Args) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Writes `name` in `dir` atomically from the bytes `make` produced.
+fn put<B: AsRef<[u8]>>(dir: &Path, name: &str, make: Result<B, String>) -> Result<(), Failure> {
+    let bytes = make.map_err(|e| Failure::Io(format!("writing {name}: {e}")))?;
+    write_atomic(&dir.join(name), bytes.as_ref()).map_err(|e| Failure::Io(format!("writing {name}: {e}")))
+}
+
 /// Writes what every part holds: the scenario, the plan, the whole design and the
 /// results of its points.
 pub fn write_part(
     dir: &Path,
     loaded: &Loaded,
     plan: &Plan,
+    design: &Design,
     first: usize,
     results: &analysis::Results,
 ) -> Result<(), Failure> {
-    fn io(what: &'static str) -> impl Fn(std::io::Error) -> Failure {
-        move |e| Failure::Io(format!("writing {what}: {e}"))
-    }
-    let bad = |e: String| Failure::Io(format!("writing explore results: {e}"));
-    write_atomic(&dir.join(out_files::SCENARIO), loaded.text.as_bytes()).map_err(io(out_files::SCENARIO))?;
-    write_atomic(&dir.join(files::PLAN), files::plan_json(plan).map_err(bad)?.as_bytes()).map_err(io(files::PLAN))?;
-    let design = plan.design();
-    write_atomic(&dir.join(files::DESIGN), &files::design_csv(plan, &design).map_err(bad)?)
-        .map_err(io(files::DESIGN))?;
-    write_atomic(&dir.join(files::RESULTS), &files::results_csv(plan, first, results).map_err(bad)?)
-        .map_err(io(files::RESULTS))
+    put(dir, out_files::SCENARIO, Ok(loaded.text.as_bytes()))?;
+    put(dir, files::PLAN, files::plan_json(plan))?;
+    put(dir, files::DESIGN, files::design_csv(plan, design))?;
+    put(dir, files::RESULTS, files::results_csv(plan, first, results))
 }
 
 /// Analyses a whole design's results and writes the indices, the PRIM box, and (unless
@@ -285,22 +285,16 @@ pub fn write_analysis(
     dir: &Path,
     scenario: &str,
     plan: &Plan,
+    design: &Design,
     results: &analysis::Results,
     chosen_box: Option<usize>,
     no_charts: bool,
 ) -> Result<Analysis, Failure> {
-    let design = plan.design();
-    let a = analysis::analyse(scenario, plan, &design, results, chosen_box).map_err(Failure::Input)?;
-    fn io(what: &'static str) -> impl Fn(std::io::Error) -> Failure {
-        move |e| Failure::Io(format!("writing {what}: {e}"))
-    }
-    let bad = |e: String| Failure::Io(format!("writing explore results: {e}"));
-    write_atomic(&dir.join(files::INDICES_CSV), &files::indices_csv(&a).map_err(bad)?)
-        .map_err(io(files::INDICES_CSV))?;
-    write_atomic(&dir.join(files::INDICES_JSON), files::indices_json(&a).map_err(bad)?.as_bytes())
-        .map_err(io(files::INDICES_JSON))?;
-    if let Some(p) = files::prim_json(&a).map_err(bad)? {
-        write_atomic(&dir.join(files::PRIM), p.as_bytes()).map_err(io(files::PRIM))?;
+    let a = analysis::analyse(scenario, plan, design, results, chosen_box).map_err(Failure::Input)?;
+    put(dir, files::INDICES_CSV, files::indices_csv(&a))?;
+    put(dir, files::INDICES_JSON, files::indices_json(&a))?;
+    if let Some(p) = files::prim_json(&a).transpose() {
+        put(dir, files::PRIM, p)?;
     }
     if !no_charts {
         crate::report::explore::write(dir, &a).map_err(|e| Failure::Io(e.to_string()))?;

@@ -156,8 +156,9 @@ fn merge_explore_into(parts: &[Part], out: &Path, no_charts: bool) -> Result<(),
         })?;
         results.extend(part);
     }
-    explore::write_part(out, &loaded, &plan, 0, &results)?;
-    explore::write_analysis(out, &loaded.scenario.name, &plan, &results, None, no_charts)?;
+    let design = plan.design();
+    explore::write_part(out, &loaded, &plan, &design, 0, &results)?;
+    explore::write_analysis(out, &loaded.scenario.name, &plan, &design, &results, None, no_charts)?;
     write_manifest(out, &merged_manifest(parts, started)).map_err(|e| Failure::Io(format!("writing the manifest: {e}")))
 }
 

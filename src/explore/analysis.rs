@@ -217,9 +217,8 @@ fn discover(
     };
     let pasted = prim::paste(&x, &y, &p.trajectory[chosen].bounds, PEEL_ALPHA);
     let simple = prim::simplify(&x, &y, &pasted.bounds, &p.range, SIGNIFICANCE);
-    let dropped = restrictions(plan, &x, &y, &pasted.bounds, &p.range).len()
-        - restrictions(plan, &x, &y, &simple.bounds, &p.range).len();
     let chosen_box = boxed(plan, &x, &y, &simple, &p.range);
+    let dropped = restrictions(plan, &x, &y, &pasted.bounds, &p.range).len() - chosen_box.restrictions.len();
     let trajectory = p.trajectory.iter().map(|s| boxed(plan, &x, &y, s, &p.range)).collect();
     let name = plan.output_specs()?[q].name();
     let summary = if cases == 0 {

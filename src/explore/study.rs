@@ -168,14 +168,13 @@ pub enum StudyError {
 /// which cost 25 ms a point, more than ten runs. Other paths (doctrine, capabilities)
 /// go through the loader.
 pub fn scenario_at(base: &Loaded, inputs: &[Input], u: &[f64]) -> Result<Scenario, StudyError> {
-    fn name_of<'a>(base: &Loaded, i: &'a Input) -> Option<&'a str> {
-        i.path.strip_prefix("parameters.").filter(|n| base.scenario.params.get(n).is_some())
-    }
-    let param = |i| name_of(base, i);
-    if inputs.iter().all(|i| param(i).is_some()) {
+    let names: Option<Vec<&str>> = inputs
+        .iter()
+        .map(|i| i.path.strip_prefix("parameters.").filter(|n| base.scenario.params.get(n).is_some()))
+        .collect();
+    if let Some(names) = names {
         let mut s = base.scenario.clone();
-        for (i, &v) in inputs.iter().zip(u) {
-            let name = param(i).expect("checked above");
+        for ((i, &v), name) in inputs.iter().zip(u).zip(names) {
             let x = i.at(v);
             let spec = PARAMETERS.iter().find(|p| p.name == name).expect("a known parameter");
             if !(spec.min..=spec.max).contains(&x) {
