@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::ladder::Rung;
 use crate::model::state::TierGroup;
 use crate::record::{Outcome, RunRecord};
-use crate::stats::{Moments, fp};
+use crate::stats::{Bound, Moments, fp};
 
 /// Exact distribution of a fixed-point value: value → count.
 pub type Hist = BTreeMap<i64, u64>;
@@ -47,6 +47,18 @@ pub const SCALARS: &[(&str, Getter)] = &[
     ("turns_played", |r| f64::from(r.turns_played)),
 ];
 
+/// What a per-run metric (one of [`SCALARS`] or of the comparison metrics) can be,
+/// which decides the interval of its mean ([`Moments::ci95_as`]): scores can be
+/// negative (de-escalation weighs −2), armed conflict is 0 or 1, everything else
+/// (downtime, harm, counts, the highest rung) is never negative.
+pub fn bound_of(metric: &str) -> Bound {
+    match metric {
+        "mean_score" | "total_score" | "score_deescalation" => Bound::Any,
+        "armed_conflict" => Bound::Indicator,
+        _ => Bound::NonNegative,
+    }
+}
+
 /// Groups of the per-turn score: everyone, signatories, non-signatories.
 pub const GROUPS: [&str; 3] = ["all", "signatories", "non-signatories"];
 
@@ -68,6 +80,9 @@ pub struct ActorAgg {
     pub ops_launched: u64,
     pub ops_suffered: u64,
     pub violations: u64,
+    /// Of the reference norm set only (older state files lack it: 0).
+    #[serde(default)]
+    pub violations_reference: u64,
     pub downtime: u64,
     pub sanctions_imposed: u64,
     pub sanctions_suffered: u64,
@@ -79,6 +94,7 @@ impl ActorAgg {
             ops_launched: u64::from(t.ops_launched),
             ops_suffered: u64::from(t.ops_suffered),
             violations: u64::from(t.violations),
+            violations_reference: u64::from(t.violations_reference),
             downtime: t.downtime as u64,
             sanctions_imposed: u64::from(t.sanctions_imposed),
             sanctions_suffered: u64::from(t.sanctions_suffered),
@@ -89,6 +105,7 @@ impl ActorAgg {
         self.ops_launched += o.ops_launched;
         self.ops_suffered += o.ops_suffered;
         self.violations += o.violations;
+        self.violations_reference += o.violations_reference;
         self.downtime += o.downtime;
         self.sanctions_imposed += o.sanctions_imposed;
         self.sanctions_suffered += o.sanctions_suffered;

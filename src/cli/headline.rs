@@ -6,6 +6,9 @@ fn pct(v: &Value) -> String {
     let s = v["share"].as_f64().unwrap_or(f64::NAN);
     let lo = v["ci95"][0].as_f64().unwrap_or(f64::NAN);
     let hi = v["ci95"][1].as_f64().unwrap_or(f64::NAN);
+    if !s.is_finite() {
+        return "     n/a  (none to count)".into();
+    }
     format!("{:>6.1}%  [{:.1}, {:.1}]", 100.0 * s, 100.0 * lo, 100.0 * hi)
 }
 
@@ -32,7 +35,9 @@ pub fn table(s: &Value) -> String {
     rows.push(("  violations, non-signatories".into(), mean(&s["violations"]["by_non_signatories"])));
     rows.push(("  infrastructure downtime".into(), mean(&s["downtime"]["asset_turns"])));
     rows.push(("  sanctions".into(), mean(&s["sanctions"])));
-    rows.push(("  wrong attributions (share)".into(), pct(&s["attribution"]["believed_wrong"])));
+    rows.push(("attribution".into(), "share  [95% CI]".into()));
+    rows.push(("  wrong, of attributions believed".into(), pct(&s["attribution"]["believed_wrong"])));
+    rows.push(("  wrong, of public attributions".into(), pct(&s["attribution"]["public_wrong"])));
     let w = rows.iter().map(|(a, _)| a.chars().count()).max().unwrap_or(0);
     let mut out = format!("{} — {} runs\n", s["scenario"].as_str().unwrap_or("?"), s["runs"]);
     for (a, b) in rows {

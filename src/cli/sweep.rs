@@ -173,7 +173,7 @@ pub fn point_stats(state: &ComparisonState, k: usize, metric: &str) -> Option<(u
     } else {
         state.paired.get(&state.variants[k])?.get(metric)?.variant
     };
-    let (lo, hi) = p.ci95();
+    let (lo, hi) = p.ci95_as(crate::batch::aggregate::bound_of(metric));
     Some((p.n, p.mean(), p.sd(), lo, hi))
 }
 

@@ -466,7 +466,12 @@ pub struct Tally {
 pub struct ActorTally {
     pub ops_launched: u32,
     pub ops_suffered: u32,
+    /// Violations of every norm set's principles (one act breaking overlapping
+    /// principles of several sets counts once per principle).
     pub violations: u32,
+    /// Violations of the reference set's principles (the Paris Call): what the group
+    /// figures (`violations_by_signatories`, `violations_by_others`) count.
+    pub violations_reference: u32,
     /// Violations of principles the actor was bound by at the time.
     pub violations_bound: u32,
     /// Armed force used.

@@ -3,13 +3,13 @@
 use serde_json::{Value, json};
 
 use super::row::Cell;
-use crate::batch::aggregate::{Aggregate, GROUPS, hist_moments, hist_quantile, rung_names};
+use crate::batch::aggregate::{Aggregate, GROUPS, bound_of, hist_moments, hist_quantile, rung_names};
 use crate::model::ladder::Rung;
 use crate::model::sector::Sector;
 use crate::record::Outcome;
 use crate::scenario::Scenario;
 use crate::scenario::schema::ActorKind;
-use crate::stats::{Moments, round6, wilson95};
+use crate::stats::{Bound, Moments, round6, wilson95};
 
 pub const TURN_COLUMNS: [&str; 11] =
     ["turn", "group", "metric", "runs", "mean", "sd", "ci95_low", "ci95_high", "p2_5", "median", "p97_5"];
@@ -103,11 +103,17 @@ fn rung_quantile(counts: &[u64; 7], q: f64) -> f64 {
 
 fn share(k: u64, n: u64) -> Value {
     let (lo, hi) = wilson95(k, n);
-    json!({ "count": k, "share": r(k as f64 / n.max(1) as f64), "ci95": [r(lo), r(hi)] })
+    // A share of nothing is no share at all (null), not 0%.
+    let share = if n == 0 { f64::NAN } else { k as f64 / n as f64 };
+    json!({ "count": k, "share": r(share), "ci95": [r(lo), r(hi)] })
 }
 
 fn mean_ci(m: &Moments) -> Value {
-    let (lo, hi) = m.ci95();
+    mean_ci_as(m, Bound::Any)
+}
+
+fn mean_ci_as(m: &Moments, bound: Bound) -> Value {
+    let (lo, hi) = m.ci95_as(bound);
     json!({ "mean": r(m.mean()), "sd": r(m.sd()), "ci95": [r(lo), r(hi)], "runs": m.n })
 }
 
@@ -136,7 +142,7 @@ pub fn commitments(s: &Scenario) -> Value {
 /// The headline aggregates with 95% intervals.
 pub fn summary(s: &Scenario, agg: &Aggregate) -> Value {
     let n = agg.runs;
-    let sc = |k: &str| agg.scalars.get(k).map(mean_ci).unwrap_or(Value::Null);
+    let sc = |k: &str| agg.scalars.get(k).map(|m| mean_ci_as(m, bound_of(k))).unwrap_or(Value::Null);
     let outcomes: serde_json::Map<String, Value> =
         Outcome::ALL.iter().map(|o| (o.slug().to_string(), share(agg.outcomes[o.index()], n))).collect();
     let rungs = rung_names();
@@ -200,7 +206,8 @@ pub fn summary(s: &Scenario, agg: &Aggregate) -> Value {
                 "id": actor.id, "name": actor.name, "kind": format!("{:?}", actor.kind).to_lowercase(),
                 "signatory_at_start": reference.is_some_and(|set| actor.commitments.iter().any(|c| c.set == set && c.from_turn <= 1)),
                 "ops_launched": per(t.ops_launched), "ops_suffered": per(t.ops_suffered),
-                "violations": per(t.violations), "downtime": per(t.downtime),
+                "violations": per(t.violations), "violations_reference_set": per(t.violations_reference),
+                "downtime": per(t.downtime),
                 "sanctions_imposed": per(t.sanctions_imposed), "sanctions_suffered": per(t.sanctions_suffered),
             })
         })

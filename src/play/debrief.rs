@@ -9,7 +9,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::Session;
-use super::charts::{self, Spec};
+use super::charts;
 use super::doc::{Block, Doc};
 use super::sitrep::when;
 use crate::model::events::{Event, EventKind};
@@ -18,6 +18,7 @@ use crate::model::ladder::Rung;
 use crate::model::state::{Intel, Target};
 use crate::narrative::{confidence_word, sentence};
 use crate::record::{Outcome, RunRecord};
+use crate::report::figure::Figure;
 use crate::scenario::Scenario;
 use crate::scenario::schema::Purpose;
 use crate::sim::Sim;
@@ -273,18 +274,24 @@ pub fn build(session: &mut Session, opts: &Options, dir: &Path) -> Result<Report
     // Charts.
     let chart_dir = dir.join("charts");
     std::fs::create_dir_all(&chart_dir).map_err(|e| format!("creating {}: {e}", chart_dir.display()))?;
-    let chart = |doc: &mut Doc, file: &str, title: &str, spec: Spec| -> Result<(), String> {
-        let svg = charts::render(&spec, &chart_dir.join(file))?;
-        doc.blocks.push(Block::Chart { title: title.to_string(), png: format!("charts/{file}"), svg });
+    let source = format!(
+        "{} · your class (seed {}) against {} engine-alone runs (master seed {}), escalate {}",
+        s.name,
+        session.setup.seed,
+        runs.len(),
+        opts.master_seed,
+        env!("CARGO_PKG_VERSION")
+    );
+    let chart = |doc: &mut Doc, fig: &dyn ChartFigure| -> Result<(), String> {
+        let svg = fig.render(&source, &chart_dir)?;
+        doc.blocks.push(Block::Chart { title: fig.title(), png: format!("charts/{}.png", fig.stem()), svg });
         Ok(())
     };
-    let t1 = "Total escalation score: your class against the engine alone";
     chart(
         &mut doc,
-        "escalation-score.png",
-        t1,
-        Spec::Histogram {
-            title: t1,
+        &charts::Distribution {
+            stem: "escalation-score",
+            title: "Total escalation score: your class against the engine alone",
             x_label: "escalation score, summed over the turns",
             values: &scores,
             class: class.score,
@@ -299,19 +306,18 @@ pub fn build(session: &mut Session, opts: &Options, dir: &Path) -> Result<Report
         lo.push(quantile(&col, 0.1));
         hi.push(quantile(&col, 0.9));
     }
-    let t2 = "Escalation score per turn";
     chart(
         &mut doc,
-        "score-per-turn.png",
-        t2,
-        Spec::Band {
-            title: t2,
+        &charts::PerTurn {
+            stem: "score-per-turn",
+            title: "Escalation score per turn: your class against the engine alone",
             y_label: "escalation score",
-            x_label: &s.turn_length,
+            turn_length: &s.turn_length,
             median: &med,
             lo: &lo,
             hi: &hi,
             class: &class.series,
+            runs: runs.len(),
         },
     )?;
     let rung_labels: Vec<&str> = Rung::ALL.iter().map(|r| r.label()).collect();
@@ -319,31 +325,40 @@ pub fn build(session: &mut Session, opts: &Options, dir: &Path) -> Result<Report
         .iter()
         .map(|r| runs.iter().filter(|x| x.peak == *r).count() as f64 / runs.len().max(1) as f64)
         .collect();
-    let t3 = "Highest rung of the escalation ladder reached";
     chart(
         &mut doc,
-        "highest-rung.png",
-        t3,
-        Spec::Bars {
-            title: t3,
-            y_label: "share of engine runs",
+        &charts::Shares {
+            stem: "highest-rung",
+            title: "Highest rung of the escalation ladder reached",
+            x_label: "highest rung reached (escalation ladder, low → high)",
             labels: &rung_labels,
             shares: &rung_shares,
             class: usize::from(class.peak.level()),
+            runs: runs.len(),
+            note: None,
         },
     )?;
     let outcome_labels: Vec<&str> = Outcome::ALL.iter().map(|o| o.label()).collect();
-    let t4 = "Outcome of the crisis";
+    let dominant = Outcome::ALL.iter().zip(&outcome_shares).find(|(_, s)| **s >= crate::report::charts::DOMINANT_SHARE);
+    let note = dominant.map(|(o, sh)| {
+        format!(
+            "Note: one class holds {} of the engine's runs. “{}” means {}.",
+            pct(*sh),
+            o.label(),
+            crate::report::charts::outcome_definition(*o)
+        )
+    });
     chart(
         &mut doc,
-        "outcome.png",
-        t4,
-        Spec::Bars {
-            title: t4,
-            y_label: "share of engine runs",
+        &charts::Shares {
+            stem: "outcome",
+            title: "Outcome of the crisis",
+            x_label: "outcome class",
             labels: &outcome_labels,
             shares: &outcome_shares,
             class: class.outcome.index(),
+            runs: runs.len(),
+            note,
         },
     )?;
 
@@ -756,5 +771,24 @@ fn attribution_status(
             }
         }
         Some(_) => ("—".into(), false),
+    }
+}
+
+/// A debrief chart behind a reference (the figures are of different types).
+trait ChartFigure {
+    fn stem(&self) -> String;
+    fn title(&self) -> String;
+    fn render(&self, source: &str, dir: &std::path::Path) -> Result<String, String>;
+}
+
+impl<F: Figure> ChartFigure for F {
+    fn stem(&self) -> String {
+        Figure::stem(self)
+    }
+    fn title(&self) -> String {
+        Figure::title(self)
+    }
+    fn render(&self, source: &str, dir: &std::path::Path) -> Result<String, String> {
+        charts::render(self, source, dir)
     }
 }

@@ -47,6 +47,41 @@ pub struct HighestRung {
 #[derive(Debug, Clone)]
 pub struct Outcomes {
     pub rows: Vec<(Outcome, Interval, u64)>,
+    /// Share of all runs by the highest rung reached (any actor), lowest rung first:
+    /// what a dominant class's runs went through.
+    pub highest: Vec<(Rung, f64)>,
+}
+
+/// A class holding at least this share of runs gets a note saying what it contains:
+/// one bar says little about how runs went.
+pub const DOMINANT_SHARE: f64 = 0.9;
+
+impl Outcomes {
+    /// The class holding at least [`DOMINANT_SHARE`] of runs, if one does.
+    pub fn dominant(&self) -> Option<(Outcome, Interval)> {
+        self.rows.iter().find(|r| r.1.value >= DOMINANT_SHARE).map(|r| (r.0, r.1))
+    }
+
+    /// The note for a dominant class: what the class contains, and how far its runs
+    /// (nearly all runs) went up the ladder.
+    pub fn note(&self) -> Option<String> {
+        let (o, i) = self.dominant()?;
+        let mut rungs: Vec<&(Rung, f64)> = self.highest.iter().filter(|(_, s)| *s >= 0.01).collect();
+        rungs.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.0.cmp(&a.0)));
+        let reached: Vec<String> = rungs.iter().take(3).map(|(r, s)| format!("{} in {}", r.label(), pct(*s))).collect();
+        let mut text = format!(
+            "Note: one class holds {} of runs. “{}” means {}. It says how runs ended, not how far they went",
+            pct(i.value),
+            o.label(),
+            outcome_definition(o)
+        );
+        if reached.is_empty() {
+            text.push('.');
+        } else {
+            text.push_str(&format!(": the highest rung reached was {}.", reached.join(", ")));
+        }
+        Some(text)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -89,6 +124,14 @@ pub struct FirstForce {
 pub struct Actors {
     pub rows: Vec<data::ActorRow>,
     pub set_name: Option<String>,
+}
+
+impl Actors {
+    /// Whether the violations shown are the reference set's (what the headline counts):
+    /// summaries written before that count was kept have only the all-sets total.
+    pub fn by_reference(&self) -> bool {
+        self.rows.iter().all(|x| x.violations_reference_set.is_some())
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -188,6 +231,13 @@ pub fn outcomes(b: &Batch) -> Outcomes {
             .map(|o| {
                 let s = b.summary.outcomes.get(o.slug());
                 (*o, s.map_or(Interval::wilson(0, b.runs()), Interval::of_share), s.map_or(0, |s| s.count))
+            })
+            .collect(),
+        highest: Rung::ALL
+            .iter()
+            .map(|r| {
+                let k = b.summary.highest_rung.all.get(r.slug()).copied().unwrap_or(0);
+                (*r, k as f64 / b.runs().max(1) as f64)
             })
             .collect(),
     }
@@ -312,7 +362,7 @@ impl Chart {
                 v.set_name.as_ref().map(|n| format!(" of the {n}")).unwrap_or_default()
             ),
             Chart::Downtime(_) => format!(
-                "Asset-turns out of service per run (one asset down for one turn = 1), mean over {runs} runs; whiskers: 95% CI"
+                "Asset-turns out of service per run (one asset down for one turn = 1), mean over {runs} runs; whiskers: 95% CI (gamma: never below 0)"
             ),
             Chart::Attribution(a) => {
                 let ops: u64 = a.fates.iter().sum();
@@ -327,10 +377,16 @@ impl Chart {
             Chart::FirstForce(_) => format!(
                 "Cumulative share of {runs} runs in which any actor has used armed force; shaded: 95% CI (Wilson)"
             ),
-            Chart::Actors(a) => format!(
-                "Mean per run over {runs} runs; colour: signatory of the {} at the start",
-                a.set_name.as_deref().unwrap_or("reference norm set")
-            ),
+            Chart::Actors(a) => {
+                let set = a.set_name.as_deref().unwrap_or("reference norm set");
+                let what = if a.by_reference() {
+                    format!("violations: of the {set}'s principles only, as the headline figures count them")
+                } else {
+                    "violations: of every norm set's principles (this batch's summary has no reference-set count)"
+                        .to_string()
+                };
+                format!("Mean per run over {runs} runs; colour: signatory of the {set} at the start; {what}")
+            }
             Chart::EscalationByActor(_) => {
                 format!(
                     "Mean score of each actor per turn over {runs} runs; shaded: 95% CI of the mean; same scale in every panel"
@@ -343,7 +399,7 @@ impl Chart {
         match self {
             Chart::Escalation(_) => 540.0,
             Chart::HighestRung(_) => 520.0,
-            Chart::Outcomes(_) => 400.0,
+            Chart::Outcomes(o) => 400.0 + if o.note().is_some() { NOTE_HEIGHT } else { 0.0 },
             Chart::Violations(v) => 190.0 + 46.0 * v.rows.len().max(2) as f64,
             Chart::Downtime(_) => 500.0,
             Chart::Attribution(_) => 460.0,
@@ -417,6 +473,7 @@ impl Chart {
                     }
                     None => "No outcomes recorded".into(),
                 };
+                let note = o.note().map(|n| format!(" {}", n.trim_start_matches("Note: ")));
                 if let Some((_, i, k)) = armed {
                     text.push_str(&format!(
                         "; {} of {} runs crossed into armed conflict ({} {}).",
@@ -428,6 +485,7 @@ impl Chart {
                 } else {
                     text.push('.');
                 }
+                text.push_str(&note.unwrap_or_default());
                 text
             }
             Chart::Violations(v) => {
@@ -469,10 +527,16 @@ impl Chart {
                 let believed = a.fates[0] + a.fates[1];
                 let wrong = Interval::wilson(a.fates[1], believed);
                 format!(
-                    "{} of hostile operations were detected; {} of the attributions victims came to believe blamed the wrong actor {}, and attribution took {} turns on average.",
+                    "{} of the {} hostile operations were detected. Of the {} attributions victims came to believe, {} {} blamed the wrong actor ({} of all hostile operations); of the {} public attributions, {} {} named the wrong actor. Attribution took {} turns on average.",
                     pct(detected as f64 / ops.max(1) as f64),
+                    data::thousands(ops),
+                    data::thousands(believed),
                     pct(wrong.value),
                     range(&wrong, pct),
+                    pct(a.fates[1] as f64 / ops.max(1) as f64),
+                    data::thousands(a.public),
+                    pct(a.public_wrong.value),
+                    range(&a.public_wrong, pct),
                     num(a.mean_delay)
                 )
             }
@@ -503,10 +567,15 @@ impl Chart {
                 });
                 match most {
                     Some(m) => format!(
-                        "{} launches the most operations ({} per run) and commits {} violations per run.",
+                        "{} launches the most operations ({} per run) and commits {} violations per run ({}).",
                         m.name,
                         num(m.ops_launched.unwrap_or(0.0)),
-                        num(m.violations.unwrap_or(0.0))
+                        num(if a.by_reference() { m.violations_reference_set } else { m.violations }.unwrap_or(0.0)),
+                        if a.by_reference() {
+                            format!("of the {}", a.set_name.as_deref().unwrap_or("reference norm set"))
+                        } else {
+                            "of all norm sets".to_string()
+                        }
                     ),
                     None => "No actors.".into(),
                 }
@@ -622,7 +691,14 @@ impl Chart {
                     })
                     .collect();
                 let lw = label_width(cv, &rows);
-                draw::hbars(cv, r, &rows, lw, &Axis { title: "share of runs", percent: true, max: Some(1.0) }, None)
+                let axis = Axis { title: "share of runs", percent: true, max: Some(1.0) };
+                match o.note() {
+                    Some(note) => {
+                        draw::hbars(cv, Rect { y1: r.y1 - NOTE_HEIGHT, ..r }, &rows, lw, &axis, None)?;
+                        draw::note(cv, Rect { y0: r.y1 - NOTE_HEIGHT + 8.0, ..r }, &note)
+                    }
+                    None => draw::hbars(cv, r, &rows, lw, &axis, None),
+                }
             }
             Chart::Violations(v) => {
                 let rows: Vec<Row> = v
@@ -684,11 +760,17 @@ impl Chart {
                             Group::NonSignatories => "non-signatory-owned".into(),
                         },
                         note: None,
-                        bars: vec![Bar { value: i.value, ci: i.ci(), colour: g.colour(), text: num(i.value) }],
+                        bars: vec![Bar {
+                            value: i.value,
+                            ci: i.ci(),
+                            colour: g.colour(),
+                            text: if i.value == 0.0 && !nothing { "0: none in any run".into() } else { num(i.value) },
+                        }],
                     })
                     .collect();
                 let lw = label_width(cv, &owners);
-                let empty = nothing.then_some("none");
+                // Said once, on the left panel, when nothing went down at all.
+                let empty = None;
                 let right =
                     Rect { x0: split + 30.0, y0: r.y0 + 26.0, x1: r.x1, y1: r.y0 + 26.0 + (r.y1 - r.y0 - 26.0) * 0.5 };
                 draw::hbars(cv, right, &owners, lw, &axis, empty)
@@ -696,14 +778,23 @@ impl Chart {
             Chart::Attribution(a) => {
                 let split = r.x0 + (r.x1 - r.x0) * 0.54;
                 let heading = t.bold(13.5, theme::INK);
-                cv.text("what became of each operation", r.x0, r.y0 + 4.0, &heading, HPos::Left)?;
-                cv.text("time to attribution", split + 36.0, r.y0 + 4.0, &heading, HPos::Left)?;
                 let ops: u64 = a.fates.iter().sum();
+                let left = format!("what became of each of the {} hostile operations", data::thousands(ops));
+                cv.text(&fit(cv, &left, &heading, split - r.x0), r.x0, r.y0 + 4.0, &heading, HPos::Left)?;
+                let believed = a.fates[0] + a.fates[1];
+                let right_h = format!("time to attribution ({} believed)", data::thousands(believed));
+                cv.text(&right_h, split + 36.0, r.y0 + 4.0, &heading, HPos::Left)?;
                 let labels = [
                     "attributed, right actor",
                     "attributed, wrong actor",
                     "detected, not attributed",
                     "never detected",
+                ];
+                let notes = [
+                    "the victim came to believe the true author".to_string(),
+                    format!("{} of the attributions believed", pct(a.fates[1] as f64 / believed.max(1) as f64)),
+                    "suspected, never believed".to_string(),
+                    "the victim never knew".to_string(),
                 ];
                 let colours = [theme::CORRECT, theme::WRONG, theme::PENDING, theme::FAINT];
                 let rows: Vec<Row> = (0..4)
@@ -711,7 +802,7 @@ impl Chart {
                         let share = Interval::wilson(a.fates[i], ops);
                         Row {
                             label: labels[i].to_string(),
-                            note: None,
+                            note: Some(notes[i].clone()),
                             bars: vec![Bar {
                                 value: share.value,
                                 ci: None,
@@ -733,6 +824,7 @@ impl Chart {
                 )?;
                 let total: u64 = a.delays.iter().sum();
                 let n = a.delays.len();
+                let no_delays = (total == 0).then_some("no victim came to believe any attribution");
                 let cats: Vec<String> =
                     (0..n).map(|i| if i + 1 == n { format!("{i}+") } else { i.to_string() }).collect();
                 let bars: Vec<Vec<Bar>> = a
@@ -753,9 +845,13 @@ impl Chart {
                     right,
                     &cats,
                     &bars,
-                    &Axis { title: "share of attributions", percent: true, max: None },
+                    &Axis { title: "share of believed attributions", percent: true, max: None },
                     "turns from launch to attribution",
                 )?;
+                if let Some(text) = no_delays {
+                    let mid = ((plot.x0 + plot.x1) / 2.0, (plot.y0 + plot.y1) / 2.0);
+                    cv.text(text, mid.0, mid.1, &t.text(14.0, theme::MUTED), HPos::Center)?;
+                }
                 if a.mean_delay.is_finite() && n > 0 {
                     let slot = (plot.x1 - plot.x0) / n as f64;
                     let x = plot.x0 + (a.mean_delay + 0.5) * slot;
@@ -795,10 +891,16 @@ impl Chart {
                 )
             }
             Chart::Actors(a) => {
+                // Violations of the reference set, as the headline counts them (the
+                // per-actor total over all norm sets counts one act once per set it breaks).
+                let by_reference = a.by_reference();
                 let panels: [(&str, ActorFigure); 3] = [
                     ("operations launched", |x| x.ops_launched),
                     ("operations suffered", |x| x.ops_suffered),
-                    ("norm violations", |x| x.violations),
+                    (
+                        if by_reference { "norm violations" } else { "norm violations (all sets)" },
+                        if by_reference { |x| x.violations_reference_set } else { |x| x.violations },
+                    ),
                 ];
                 let names: Vec<Row> =
                     a.rows.iter().map(|x| Row { label: x.name.clone(), note: None, bars: Vec::new() }).collect();
@@ -826,15 +928,16 @@ impl Chart {
                         })
                         .collect();
                     let hx = if k == 0 { r.x0 + lw } else { x0 };
-                    cv.text(name, hx, r.y0 + 4.0, &heading, HPos::Left)?;
+                    cv.text(&fit(cv, name, &heading, x1 - hx), hx, r.y0 + 4.0, &heading, HPos::Left)?;
                     let label_w = if k == 0 { lw - 12.0 } else { 0.0 };
+                    let zero = rows.iter().all(|row| row.bars.iter().all(|b| b.value == 0.0));
                     draw::hbars(
                         cv,
                         Rect { x0, y0: r.y0 + 26.0, x1, y1: r.y1 },
                         &rows,
                         label_w,
                         &Axis { title: "per run", percent: false, max: None },
-                        None,
+                        zero.then_some("0 for every actor in every run"),
                     )?;
                 }
                 Ok(())
@@ -858,6 +961,7 @@ impl Chart {
                     let cell = Rect { x0: cx0, y0: cy0, x1: cx0 + cw - 16.0, y1: cy0 + ch - 8.0 };
                     let series = vec![(g.colour(), pts.clone())];
                     let name = fit(cv, name, &t.label(), cw - 20.0);
+                    let zero = pts.iter().all(|p| p.mean == 0.0 && !(p.hi > 0.0));
                     draw::bands(
                         cv,
                         cell,
@@ -868,7 +972,7 @@ impl Chart {
                             axis: Axis { title: &name, percent: false, max: None },
                             step: false,
                             zero: true,
-                            note: None,
+                            note: zero.then_some("0 in every turn of every run"),
                             small: true,
                             y_domain: Some((lo, hi)),
                         },
@@ -882,6 +986,28 @@ impl Chart {
 
 /// One per-run figure of an actor's row.
 type ActorFigure = fn(&data::ActorRow) -> Option<f64>;
+
+/// Room for a note under a chart's plot (up to three lines).
+pub const NOTE_HEIGHT: f64 = 72.0;
+
+/// What an outcome class contains, in full (`systems/record.rs::classify`).
+pub fn outcome_definition(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Contained => "nothing rose above the political rung (espionage, influence, protests at most)",
+        Outcome::DeEscalated => {
+            "some actor ran disruptive or destructive operations, no pair kept them up, and the crisis came down: \
+             talks agreed after the last disruptive act, or the world back at the political rung or below at the end"
+        }
+        Outcome::UnresolvedCrisis => {
+            "some actor ran disruptive or destructive operations, no pair kept them up, and the crisis had not come \
+             down by the end"
+        }
+        Outcome::ProtractedCyberConflict => {
+            "one pair of actors exchanged disruptive or destructive operations over several distinct turns"
+        }
+        Outcome::ArmedConflict => "some actor used armed force at least once",
+    }
+}
 
 fn outcome_note(o: Outcome) -> &'static str {
     match o {
@@ -905,7 +1031,8 @@ fn label_width<DB: DrawingBackend>(cv: &Canvas<DB>, rows: &[Row]) -> f64 {
         .fold(0.0, f64::max)
 }
 
-/// Escalation-score series over turns with their 95% bands (batch and compare charts).
+/// Escalation-score series over turns with their 95% bands (batch and compare charts);
+/// series that are all zero get a note saying so.
 pub fn score_over_turns<DB: DrawingBackend>(
     cv: &Canvas<DB>,
     r: Rect,
@@ -914,6 +1041,9 @@ pub fn score_over_turns<DB: DrawingBackend>(
     turn_length: &str,
 ) -> Drawn<DB> {
     let x_title = format!("turn (1 turn = 1 {turn_length})");
+    // All zero says so in words, not as a flat line at the bottom.
+    let zero = series.iter().flat_map(|s| s.1.iter()).all(|p| p.mean == 0.0 && !(p.hi > 0.0));
+    let note = zero.then_some("0 in every turn of every run: no actor rose above the status quo");
     draw::bands(
         cv,
         r,
@@ -924,7 +1054,7 @@ pub fn score_over_turns<DB: DrawingBackend>(
             axis: Axis { title: "escalation score per actor per turn", percent: false, max: None },
             step: false,
             zero: true,
-            note: None,
+            note,
             small: false,
             y_domain: None,
         },

@@ -53,16 +53,19 @@ pub fn metric_info(key: &str, description: &str) -> MetricInfo {
             ("Civilian harm", "criticality-weighted loss per run", "criticality-weighted loss per run", false)
         }
         "violations_by_signatories" => {
-            ("Norm violations by signatories", "violations per run", "violations per run", false)
+            ("Paris Call violations by signatories", "violations per run", "violations per run", false)
         }
         "violations_by_others" => {
-            ("Norm violations by non-signatories", "violations per run", "violations per run", false)
+            ("Paris Call violations by non-signatories", "violations per run", "violations per run", false)
         }
         "operations" => ("Cyber operations launched", "operations per run", "operations per run", false),
         "sanctions" => ("Sanctions imposed", "sanctions per run", "sanctions per run", false),
-        "attributions_wrong" => {
-            ("Wrong public attributions", "wrong attributions per run", "wrong attributions per run", false)
-        }
+        "attributions_wrong" => (
+            "Wrong public attributions (count per run)",
+            "public attributions naming the wrong actor, per run",
+            "wrong public attributions per run",
+            false,
+        ),
         _ => (description, "per run", "per run", false),
     };
     MetricInfo {
@@ -218,6 +221,31 @@ pub struct OutcomesByVariant {
     /// Variant id, colour, share (Wilson 95% CI) of each outcome in [`Outcome::ALL`] order.
     pub variants: Vec<(String, RGBColor, Vec<Interval>)>,
     pub runs: u64,
+}
+
+impl OutcomesByVariant {
+    /// A note for each class that holds at least 90% of some variant's runs: what it
+    /// contains (one bar says little about how those runs went).
+    pub fn note(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        for (k, o) in Outcome::ALL.iter().enumerate() {
+            let ids: Vec<String> = self
+                .variants
+                .iter()
+                .filter(|v| v.2[k].value >= super::charts::DOMINANT_SHARE)
+                .map(|v| format!("{} ({})", v.0, pct(v.2[k].value)))
+                .collect();
+            if !ids.is_empty() {
+                parts.push(format!(
+                    "“{}” holds most runs of {}: it means {}.",
+                    o.label(),
+                    ids.join(", "),
+                    super::charts::outcome_definition(*o)
+                ));
+            }
+        }
+        (!parts.is_empty()).then(|| format!("Note: {}", parts.join(" ")))
+    }
 }
 
 pub fn escalation_by_variant(c: &Comparison) -> EscalationByVariant {
@@ -506,7 +534,9 @@ impl Figure for OutcomesByVariant {
         keys
     }
     fn height(&self) -> f64 {
-        250.0 + 2.0 * (40.0 + 24.0 * self.variants.len().max(2) as f64)
+        let lines = Outcome::ALL.len().div_ceil(2) as f64;
+        let note = if self.note().is_some() { super::charts::NOTE_HEIGHT } else { 0.0 };
+        150.0 + lines * (70.0 + 24.0 * self.variants.len().max(2) as f64) + note
     }
     fn reading(&self) -> String {
         let armed = Outcome::ALL.iter().position(|o| *o == Outcome::ArmedConflict).unwrap_or(3);
@@ -522,7 +552,12 @@ impl Figure for OutcomesByVariant {
             .iter()
             .max_by(|a, b| a.2[contained].value.total_cmp(&b.2[contained].value))
             .map(|v| format!("{} keeps the most runs contained ({})", v.0, pct(v.2[contained].value)));
-        format!("Armed conflict: {}. {}.", parts.join(", "), best.unwrap_or_default())
+        let mut text = format!("Armed conflict: {}. {}.", parts.join(", "), best.unwrap_or_default());
+        if let Some(n) = self.note() {
+            text.push(' ');
+            text.push_str(n.trim_start_matches("Note: "));
+        }
+        text
     }
     fn body<DB: DrawingBackend>(&self, cv: &Canvas<DB>, r: Rect) -> Drawn<DB> {
         let t = cv.t;
@@ -530,7 +565,9 @@ impl Figure for OutcomesByVariant {
         let label_w = self.variants.iter().map(|v| cv.width(&v.0, &t.label())).fold(0.0, f64::max);
         let gap = 36.0;
         let col_w = (r.x1 - r.x0 - gap) / 2.0;
-        let row_h = (r.y1 - r.y0) / 2.0;
+        let note = self.note();
+        let bottom = r.y1 - if note.is_some() { super::charts::NOTE_HEIGHT } else { 0.0 };
+        let row_h = (bottom - r.y0) / Outcome::ALL.len().div_ceil(2) as f64;
         let heading = t.bold(13.5, theme::INK);
         for (k, o) in Outcome::ALL.iter().enumerate() {
             let (col, line) = (k % 2, k / 2);
@@ -557,16 +594,20 @@ impl Figure for OutcomesByVariant {
             let max =
                 self.variants.iter().map(|v| v.2[k].hi.max(v.2[k].value)).filter(|v| v.is_finite()).fold(0.0, f64::max);
             let axis = Axis { title: "share of runs", percent: true, max: Some(if max > 0.0 { max } else { 0.01 }) };
+            let zero = self.variants.iter().all(|v| v.2[k].value == 0.0);
             draw::hbars(
                 cv,
                 Rect { x0, y0: y0 + 24.0, x1: x0 + col_w, y1: y0 + row_h - 8.0 },
                 &rows,
                 label_w,
                 &axis,
-                None,
+                zero.then_some("no run of any variant"),
             )?;
         }
-        Ok(())
+        match note {
+            Some(n) => draw::note(cv, Rect { y0: bottom + 8.0, ..r }, &n),
+            None => Ok(()),
+        }
     }
 }
 

@@ -144,7 +144,11 @@ pub struct ActorRow {
     pub signatory_at_start: bool,
     pub ops_launched: Option<f64>,
     pub ops_suffered: Option<f64>,
+    /// Of every norm set.
     pub violations: Option<f64>,
+    /// Of the reference norm set: what the headline's group figures count.
+    #[serde(default)]
+    pub violations_reference_set: Option<f64>,
     pub downtime: Option<f64>,
     pub sanctions_imposed: Option<f64>,
     pub sanctions_suffered: Option<f64>,

@@ -427,6 +427,20 @@ pub fn hbars<DB: DrawingBackend>(
     Ok(())
 }
 
+/// A note on a chart, below its plot: wrapped text (at most three lines) beside an
+/// amber rule, as the HTML report marks notes.
+pub fn note<DB: DrawingBackend>(cv: &Canvas<DB>, r: Rect, text: &str) -> Drawn<DB> {
+    let t = cv.t;
+    let style = t.text(12.5, theme::INK);
+    let lines = cv.wrap(text, &style, r.x1 - r.x0 - 14.0, 3);
+    let h = 18.0 * lines.len() as f64;
+    cv.rect(r.x0, r.y0, r.x0 + 3.0, r.y0 + h + 4.0, theme::PENDING.to_rgba())?;
+    for (k, line) in lines.iter().enumerate() {
+        cv.text(line, r.x0 + 12.0, r.y0 + 11.0 + 18.0 * k as f64, &style, HPos::Left)?;
+    }
+    Ok(())
+}
+
 /// Vertical bars in categories along x, several bars (series) per category.
 pub fn vbars<DB: DrawingBackend>(
     cv: &Canvas<DB>,
@@ -535,9 +549,9 @@ pub struct Bands<'a> {
     pub y_domain: Option<(f64, f64)>,
 }
 
-pub fn bands<DB: DrawingBackend>(cv: &Canvas<DB>, r: Rect, b: &Bands) -> Drawn<DB> {
-    let t = cv.t;
-    let tick = if b.small { t.text(11.0, theme::MUTED) } else { t.tick() };
+/// The value-axis ticks of a [`bands`] panel: covering its data (and 0, and the
+/// axis maximum, if asked), or exactly its shared `y_domain` for small multiples.
+pub fn value_ticks(b: &Bands) -> Vec<f64> {
     let pts = b.series.iter().flat_map(|(_, p)| p.iter());
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for p in pts {
@@ -554,6 +568,11 @@ pub fn bands<DB: DrawingBackend>(cv: &Canvas<DB>, r: Rect, b: &Bands) -> Drawn<D
     if b.zero {
         lo = lo.min(0.0);
     }
+    if let Some((a, z)) = b.y_domain {
+        // Small multiples: the shared domain alone decides the axis (headroom and
+        // ticks too), so that every panel has the same scale, whatever its own data.
+        (lo, hi) = (a.min(lo), z.max(hi));
+    }
     let mut headroom = (hi - lo) * 0.04;
     if let Some(m) = b.axis.max {
         if m >= hi {
@@ -561,19 +580,29 @@ pub fn bands<DB: DrawingBackend>(cv: &Canvas<DB>, r: Rect, b: &Bands) -> Drawn<D
         }
         hi = hi.max(m);
     }
-    if let Some((a, z)) = b.y_domain {
-        (lo, hi) = (a.min(lo), z.max(hi));
-    }
     if hi - lo < 1e-9 {
         hi = lo + 1.0;
     }
-    let ticks = nice_ticks(lo, hi + headroom, if b.small { 3 } else { 5 });
-    let (d0, d1) = (ticks[0], *ticks.last().unwrap_or(&1.0));
-    let labels: Vec<String> = ticks.iter().map(|&v| tick_label(v, &ticks, b.axis.percent)).collect();
-    let tick_w = labels.iter().map(|l| cv.width(l, &tick)).fold(0.0, f64::max);
+    nice_ticks(lo, hi + headroom, if b.small { 3 } else { 5 })
+}
+
+/// Where [`bands`] puts its plot inside `r`, given its value ticks (so that marks can
+/// be added on the same axes afterwards).
+pub fn bands_plot<DB: DrawingBackend>(cv: &Canvas<DB>, r: Rect, b: &Bands, ticks: &[f64]) -> Rect {
+    let tick = if b.small { cv.t.text(11.0, theme::MUTED) } else { cv.t.tick() };
+    let tick_w = ticks.iter().map(|&v| cv.width(&tick_label(v, ticks, b.axis.percent), &tick)).fold(0.0, f64::max);
     let title_h = if b.axis.title.is_empty() { 0.0 } else { 22.0 };
     let x_title_h = if b.x_title.is_empty() { 0.0 } else { 20.0 };
-    let plot = Rect { x0: r.x0 + tick_w + 9.0, y0: r.y0 + title_h, x1: r.x1 - 8.0, y1: r.y1 - 20.0 - x_title_h };
+    Rect { x0: r.x0 + tick_w + 9.0, y0: r.y0 + title_h, x1: r.x1 - 8.0, y1: r.y1 - 20.0 - x_title_h }
+}
+
+pub fn bands<DB: DrawingBackend>(cv: &Canvas<DB>, r: Rect, b: &Bands) -> Drawn<DB> {
+    let t = cv.t;
+    let tick = if b.small { t.text(11.0, theme::MUTED) } else { t.tick() };
+    let ticks = value_ticks(b);
+    let (d0, d1) = (ticks[0], *ticks.last().unwrap_or(&1.0));
+    let labels: Vec<String> = ticks.iter().map(|&v| tick_label(v, &ticks, b.axis.percent)).collect();
+    let plot = bands_plot(cv, r, b, &ticks);
     let x = Lin::new(b.x_domain, (plot.x0, plot.x1));
     let y = Lin::new((d0, d1), (plot.y1, plot.y0));
     for (v, label) in ticks.iter().zip(&labels) {
@@ -668,5 +697,26 @@ mod tests {
         let t = [0.0, 2.5, 5.0];
         assert_eq!(tick_label(2.5, &t, false), "2.5");
         assert_eq!(tick_label(5.0, &t, false), "5.0");
+    }
+
+    #[test]
+    fn small_multiples_with_a_shared_domain_have_the_same_ticks() {
+        let pt = |x: f64, m: f64| BandPoint { x, mean: m, lo: m * 0.9, hi: m };
+        let tall = vec![(theme::NEUTRAL, vec![pt(1.0, 1.0), pt(2.0, 2.9)])];
+        let flat = vec![(theme::NEUTRAL, vec![pt(1.0, 0.2), pt(2.0, 0.5)])];
+        let panel = |series| Bands {
+            series,
+            x_domain: (1.0, 2.0),
+            x_title: "",
+            axis: Axis { title: "x", percent: false, max: None },
+            step: false,
+            zero: true,
+            note: None,
+            small: true,
+            y_domain: Some((0.0, 2.9)),
+        };
+        let (a, b) = (value_ticks(&panel(&tall)), value_ticks(&panel(&flat)));
+        assert_eq!(a, b);
+        assert!(*a.last().unwrap() >= 2.9);
     }
 }

@@ -60,6 +60,8 @@ pub enum Mark {
     Ring(RGBColor),
     /// An open diamond: an observed (published) figure.
     Diamond(RGBColor),
+    /// An empty box outlined in the colour: a highlighted category.
+    Frame(RGBColor),
     /// An interval whisker.
     Whisker,
     /// A shaded range.
@@ -97,7 +99,7 @@ fn legend<DB: DrawingBackend>(
     let mut x = PAD;
     for k in keys {
         let sw = match k.swatch {
-            Mark::Box(_) | Mark::Dot(_) | Mark::Ring(_) | Mark::Diamond(_) => 14.0,
+            Mark::Box(_) | Mark::Dot(_) | Mark::Ring(_) | Mark::Diamond(_) | Mark::Frame(_) => 14.0,
             _ => 22.0,
         };
         let w = sw + 7.0 + cv.width(&k.label, &style);
@@ -115,6 +117,10 @@ fn legend<DB: DrawingBackend>(
 fn swatch<DB: DrawingBackend>(cv: &Canvas<DB>, m: Mark, x: f64, y: f64, w: f64) -> Drawn<DB> {
     match m {
         Mark::Box(c) => cv.rect(x, y - 7.0, x + w, y + 7.0, c.to_rgba()),
+        Mark::Frame(c) => {
+            let (a, b) = (y - 7.0, y + 7.0);
+            cv.line(&[(x, a), (x + w, a), (x + w, b), (x, b), (x, a)], c.to_rgba(), 2.0)
+        }
         Mark::Line(c) => {
             cv.rect(x, y - 7.0, x + w, y + 7.0, c.mix(0.22))?;
             cv.line(&[(x, y), (x + w, y)], c.to_rgba(), 2.5)

@@ -205,6 +205,10 @@ pub struct SweepHeat {
     /// `cells[y][x]` = (mean, 95% CI low, high), NaN where the grid has no point.
     pub cells: Vec<Vec<(f64, f64, f64)>>,
     pub runs: u64,
+    /// When no point differs from the first by more than the 95% CI of their paired
+    /// difference (same seeds): the widest of those intervals. The colour scale then
+    /// spans at least this much, so that noise is not painted as a pattern.
+    pub noise: Option<f64>,
 }
 
 /// One chart per metric: lines for one parameter, heat maps for two; none for more.
@@ -254,11 +258,18 @@ fn heat(s: &Sweep, m: &MetricInfo, stats: &[PointStat]) -> SweepHeat {
             cells[yi][xi] = (p.mean, p.lo, p.hi);
         }
     }
+    // The first point is the baseline of the differences (0 by definition).
+    let diffs: Vec<&PointStat> =
+        stats.iter().skip(1).filter(|p| p.diff_lo.is_finite() && p.diff_hi.is_finite()).collect();
+    let indistinct = !diffs.is_empty() && diffs.iter().all(|p| p.diff_lo <= 0.0 && p.diff_hi >= 0.0);
+    let noise =
+        indistinct.then(|| diffs.iter().map(|p| p.diff_hi - p.diff_lo).fold(0.0, f64::max)).filter(|w| *w > 0.0);
     SweepHeat {
         metric: m.clone(),
         params: [s.grid.params[0].clone(), s.grid.params[1].clone()],
         x_values: xs,
         y_values: ys,
+        noise,
         cells,
         runs: s.runs(),
     }
@@ -342,8 +353,10 @@ impl Figure for SweepLine {
         if !lo.is_finite() {
             (lo, hi) = (0.0, 1.0);
         }
+        // Every swept metric is a count, a share or a score measured from 0: the axis
+        // starts there, so that a small change does not look like a large one.
+        lo = lo.min(0.0);
         if self.metric.percent {
-            lo = 0.0;
             hi = hi.max(0.01);
         }
         if hi - lo < 1e-9 {
@@ -441,11 +454,61 @@ fn luminance(c: RGBColor) -> f64 {
 }
 
 impl SweepHeat {
-    /// The colour scale's range: the smallest and largest mean of the grid.
-    pub fn range(&self) -> (f64, f64) {
+    /// The smallest and largest mean of the grid.
+    pub fn spread(&self) -> (f64, f64) {
         let means = self.cells.iter().flatten().map(|c| c.0).filter(|v| v.is_finite());
         let (lo, hi) = means.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
         if lo.is_finite() { (lo, hi) } else { (0.0, 1.0) }
+    }
+
+    /// Whether the colour scale is wider than the means' spread: they differ by less
+    /// than the 95% CI of their paired differences ([`SweepHeat::noise`]).
+    pub fn widened(&self) -> bool {
+        let (lo, hi) = self.spread();
+        self.noise.is_some_and(|w| hi - lo < w)
+    }
+
+    /// The colour scale's range: the means' spread, or, when that is smaller than the
+    /// CI of their differences, that width centred on them (never below 0, nor above
+    /// 100% for a share).
+    pub fn range(&self) -> (f64, f64) {
+        let (lo, hi) = self.spread();
+        match self.noise {
+            Some(w) if hi - lo < w => {
+                let mid = (lo + hi) / 2.0;
+                let (mut a, mut b) = (mid - w / 2.0, mid + w / 2.0);
+                if a < 0.0 && lo >= 0.0 {
+                    (a, b) = (0.0, b - a);
+                }
+                if self.metric.percent && b > 1.0 {
+                    (a, b) = ((a - (b - 1.0)).max(0.0), 1.0);
+                }
+                (a, b)
+            }
+            _ => (lo, hi),
+        }
+    }
+
+    /// The note a widened or all-zero map carries.
+    pub fn note(&self) -> Option<String> {
+        let (lo, hi) = self.spread();
+        if lo == 0.0 && hi == 0.0 {
+            return Some(format!("Note: {} is 0 at every grid point.", self.metric.title));
+        }
+        if !self.widened() {
+            return None;
+        }
+        let w = self.noise.unwrap_or(0.0);
+        let k = if self.metric.percent { 100.0 } else { 1.0 };
+        let d = decimals_for(w * k / 2.0, w * k);
+        let unit = if self.metric.percent { " percentage points" } else { "" };
+        Some(format!(
+            "Note: the means differ by at most {:.d$}{unit}, and no point differs from the first by more than the 95% CI \
+             of their paired difference (up to {:.d$}{unit} wide, same seeds). The colour scale spans that width, so \
+             what colour differences remain are within sampling noise.",
+            (hi - lo) * k,
+            w * k
+        ))
     }
 }
 
@@ -468,7 +531,8 @@ impl Figure for SweepHeat {
         Vec::new()
     }
     fn height(&self) -> f64 {
-        230.0 + (64.0 * self.y_values.len() as f64).clamp(200.0, 520.0)
+        let note = if self.note().is_some() { super::charts::NOTE_HEIGHT } else { 0.0 };
+        230.0 + (64.0 * self.y_values.len() as f64).clamp(200.0, 520.0) + note
     }
     fn reading(&self) -> String {
         let mut best = (f64::NEG_INFINITY, 0, 0);
@@ -491,6 +555,7 @@ impl Figure for SweepHeat {
         if best.0 == worst.0 {
             return format!("{} is {} at every grid point.", self.metric.title, value(&self.metric, best.0));
         }
+        let note = self.note().map(|n| format!(" {}", n.trim_start_matches("Note: "))).unwrap_or_default();
         let at = |(_, xi, yi): (f64, usize, usize)| {
             format!(
                 "{} = {}, {} = {}",
@@ -501,7 +566,7 @@ impl Figure for SweepHeat {
             )
         };
         format!(
-            "{} is highest ({}) at {} and lowest ({}) at {}.",
+            "{} is highest ({}) at {} and lowest ({}) at {}.{note}",
             self.metric.title,
             value(&self.metric, best.0),
             at(best),
@@ -512,6 +577,14 @@ impl Figure for SweepHeat {
     fn body<DB: DrawingBackend>(&self, cv: &Canvas<DB>, r: Rect) -> Drawn<DB> {
         let t = cv.t;
         let tick = t.tick();
+        let note = self.note();
+        let r = match &note {
+            Some(n) => {
+                draw::note(cv, Rect { y0: r.y1 - super::charts::NOTE_HEIGHT + 14.0, ..r }, n)?;
+                Rect { y1: r.y1 - super::charts::NOTE_HEIGHT, ..r }
+            }
+            None => r,
+        };
         let (lo, hi) = self.range();
         let scale = |v: f64| if hi > lo { (v - lo) / (hi - lo) } else { 0.5 };
         // The colour bar and its labels take the right; y values the left.

@@ -345,6 +345,7 @@ impl World_<'_> {
             // Group counts use the reference set (the Paris Call) only, so that one act
             // breaking overlapping norms of several sets is counted once.
             if Some(s.principles[p.index()].set) == s.reference_set {
+                self.tally.per_actor[a.index()].violations_reference += 1;
                 if signatory {
                     self.tally.violations_by_signatories += 1;
                 } else {
