@@ -199,7 +199,7 @@ pub fn gamma_p(a: f64, x: f64) -> f64 {
 
 /// The `p` quantile of the gamma(shape, 1) distribution, by bisection on [`gamma_p`].
 pub fn gamma_quantile(shape: f64, p: f64) -> f64 {
-    if !(shape > 0.0) || !(0.0..1.0).contains(&p) {
+    if shape.is_nan() || shape <= 0.0 || !(0.0..1.0).contains(&p) {
         return f64::NAN;
     }
     let mut hi = shape.max(1.0);

@@ -961,7 +961,7 @@ impl Chart {
                     let cell = Rect { x0: cx0, y0: cy0, x1: cx0 + cw - 16.0, y1: cy0 + ch - 8.0 };
                     let series = vec![(g.colour(), pts.clone())];
                     let name = fit(cv, name, &t.label(), cw - 20.0);
-                    let zero = pts.iter().all(|p| p.mean == 0.0 && !(p.hi > 0.0));
+                    let zero = pts.iter().all(|p| p.mean == 0.0 && (p.hi.is_nan() || p.hi <= 0.0));
                     draw::bands(
                         cv,
                         cell,
@@ -1042,7 +1042,7 @@ pub fn score_over_turns<DB: DrawingBackend>(
 ) -> Drawn<DB> {
     let x_title = format!("turn (1 turn = 1 {turn_length})");
     // All zero says so in words, not as a flat line at the bottom.
-    let zero = series.iter().flat_map(|s| s.1.iter()).all(|p| p.mean == 0.0 && !(p.hi > 0.0));
+    let zero = series.iter().flat_map(|s| s.1.iter()).all(|p| p.mean == 0.0 && (p.hi.is_nan() || p.hi <= 0.0));
     let note = zero.then_some("0 in every turn of every run: no actor rose above the status quo");
     draw::bands(
         cv,
