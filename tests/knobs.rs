@@ -43,7 +43,7 @@ fn screen(name: &str, set: impl Fn(&mut Scenario, f64), ends: [f64; 2], worlds: 
         }
     }
     panic!(
-        "{name} changes no output of {SCENARIOS:?} (nor with immediate disclosure) at either end of its range {ends:?}"
+        "{name} changes no output of {SCENARIOS:?} (nor with immediate disclosure, nor notpetya-2017 as in 2017) at either end of its range {ends:?}"
     );
 }
 
@@ -61,6 +61,16 @@ fn every_parameter_and_doctrine_field_matters() {
             // calibrated disclosure rate makes rare (0.8% of rival dyads a half-year):
             // the same worlds with immediate disclosure show a knob that acts through naming.
             let mut s = load_file(std::path::Path::new(&format!("scenarios/{n}.ron"))).unwrap().scenario;
+            s.params.disclosure_rate = 1.0;
+            let o = outputs(&s);
+            (s, o)
+        }))
+        .chain(std::iter::once_with(|| {
+            // A bound state loses reputation only when it is named for breaking a norm it
+            // is bound by; in the shipped worlds the attackers are mostly bound by none.
+            // NotPetya as in 2017 binds Russia by the UN GGE norms, and names at once.
+            let base = load_file(std::path::Path::new("scenarios/notpetya-2017.ron")).unwrap();
+            let mut s = escalate::scenario::variant::load_variant(&base, "as-in-2017").unwrap().scenario;
             s.params.disclosure_rate = 1.0;
             let o = outputs(&s);
             (s, o)

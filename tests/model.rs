@@ -97,31 +97,34 @@ fn norm_cost_has_a_measurable_effect() {
     assert!(hi < 0.0, "doubling the norm cost against halving it: {d:.3} per run, 95% CI [{lo:.3}, {hi:.3}]");
 }
 
-/// Reputation matters because a signatory can lose it: its two knobs change the
-/// signatories' choices in a provoked world. A signatory loses reputation only when
-/// it is named in public, and the calibrated `disclosure_rate` makes that rare within a
-/// 16-week crisis (it took months in the record), and Russia, the victim of Poland's
-/// violations, mostly blames the United States. The world here names at once and blames
-/// right: the test is of the mechanism, not of how often the default world reaches it.
+/// Reputation matters because a bound state can lose it: its two knobs change the
+/// choices of the states bound by norms. A bound state loses reputation only when it
+/// is named in public for an operation that broke a principle it is bound by, which
+/// the calibrated `disclosure_rate` makes rare within a crisis (naming took months in
+/// the record). The world here is NotPetya as in 2017 (`as-in-2017`: every state,
+/// Russia included, bound by the UN GGE 2015 norms), naming at once and blaming right:
+/// Russia is named for NotPetya and its norm cost falls with its reputation. The test
+/// is of the mechanism, not of how often the default worlds reach it.
 #[test]
 fn reputation_is_not_inert() {
-    let gw = load("grid-wiper");
-    let named_at_once = with_params(&gw.scenario, |p| {
+    let np = load_variant(&load("notpetya-2017"), "as-in-2017").unwrap();
+    let named_at_once = with_params(&np.scenario, |p| {
         p.disclosure_rate = 1.0;
         p.initial_accuracy = 1.0;
     });
     let base = runs(&named_at_once, 800, false);
-    for s in [
-        with_params(&named_at_once, |p| p.reputation_loss = 1.0),
-        with_params(&named_at_once, |p| p.reputation_weight = 0.0),
+    for (knob, s) in [
+        ("reputation_loss = 1", with_params(&named_at_once, |p| p.reputation_loss = 1.0)),
+        ("reputation_weight = 0", with_params(&named_at_once, |p| p.reputation_weight = 0.0)),
     ] {
         let other = runs(&s, 800, false);
-        // What reputation prices is a signatory's choices: its violations, or the acts
-        // (and so the escalation score) it picks instead.
+        // What reputation prices is a bound state's choices: its violations, or the
+        // acts (and so the escalation score) it picks instead.
         let changed = base.iter().zip(&other).any(|(a, b)| {
-            a.violations_by_signatories != b.violations_by_signatories || a.score_signatories != b.score_signatories
+            (a.violations_by_signatories, a.violations_by_others) != (b.violations_by_signatories, b.violations_by_others)
+                || a.score != b.score
         });
-        assert!(changed, "a reputation parameter changed no signatory's choices");
+        assert!(changed, "{knob} changed no bound state's choices");
     }
 }
 
@@ -136,6 +139,31 @@ fn force_is_rare_but_reachable_under_severe_provocation() {
     let rs = runs(&gw.scenario, 4000, false);
     let p = mean(&rs, armed);
     assert!((0.005..=0.05).contains(&p), "armed conflict in {:.2}% of grid-wiper runs", 100.0 * p);
+}
+
+/// Force falls on adversaries. In NotPetya, Ukraine (which has only Russia as a rival)
+/// used to strike Canada, Denmark or Australia on a wrong first suspect drawn at random:
+/// half of its uses of force. A wrong suspect is now someone the victim already
+/// distrusts, so at least 90% of Ukraine's first uses of force are against Russia
+/// (Rid & Buchanan 2015: attribution starts from the political context).
+#[test]
+fn force_falls_on_adversaries() {
+    let np = load("notpetya-2017");
+    let rs = runs(&np.scenario, 1000, true);
+    let mut against = BTreeMap::<String, u32>::new();
+    for r in &rs {
+        let first = r.events.iter().find_map(|e| match &e.kind {
+            EventKind::Force { by, against, .. } if by == "UKR" => Some(against.clone()),
+            _ => None,
+        });
+        if let Some(b) = first {
+            *against.entry(b).or_default() += 1;
+        }
+    }
+    let total: u32 = against.values().sum();
+    let russia = against.get("RUS").copied().unwrap_or(0);
+    assert!(total >= 20, "Ukraine used force in only {total} of 1,000 runs: {against:?}");
+    assert!(f64::from(russia) >= 0.9 * f64::from(total), "Ukraine's first force: {against:?}");
 }
 
 /// In the baseline worlds force stays below 0.5% per half-year.

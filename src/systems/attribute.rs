@@ -249,6 +249,10 @@ fn believe_hit(
     }
 }
 
+/// Below this total tension with states other than the attacker, a victim has no
+/// plausible wrong suspect (0.05: the mildest standing rivalry a shipped scenario declares).
+const MIN_SUSPECT_TENSION: f64 = 0.05;
+
 /// Whom the victim suspects on detection: the planted flag (if believed), the true
 /// actor (with a chance growing with attribution skill), or a wrong rival.
 fn first_suspect(
@@ -268,22 +272,25 @@ fn first_suspect(
     if rng.random::<f64>() < p.initial_accuracy * (0.5 + 0.5 * attribution) {
         return op.actor;
     }
-    // A wrong guess falls on someone the victim already distrusts, weighted by tension.
-    let mut total = 0.0;
-    for (k, a) in s.actors.iter().enumerate() {
+    // A wrong guess falls on someone the victim already distrusts, weighted by tension:
+    // attribution starts from the political context, and the usual suspects are one's
+    // adversaries (Rid & Buchanan 2015). A victim with no other adversary has no one
+    // to mistake the attacker for, so its first guess is the attacker.
+    let weight = |k: usize| {
         let b = ActorId::from_index(k);
-        if b != op.victim && b != op.actor && a.kind == ActorKind::State {
-            total += rel.tension(op.victim, b) + 0.01;
-        }
+        let eligible = b != op.victim && b != op.actor && s.actors[k].kind == ActorKind::State;
+        if eligible { rel.tension(op.victim, b) } else { 0.0 }
+    };
+    let total: f64 = (0..s.actors.len()).map(weight).sum();
+    if total < MIN_SUSPECT_TENSION {
+        return op.actor;
     }
     let mut x = rng.random::<f64>() * total;
-    for (k, a) in s.actors.iter().enumerate() {
-        let b = ActorId::from_index(k);
-        if b != op.victim && b != op.actor && a.kind == ActorKind::State {
-            x -= rel.tension(op.victim, b) + 0.01;
-            if x <= 0.0 {
-                return b;
-            }
+    for k in 0..s.actors.len() {
+        let w = weight(k);
+        x -= w;
+        if w > 0.0 && x <= 0.0 {
+            return ActorId::from_index(k);
         }
     }
     op.actor

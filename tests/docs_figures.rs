@@ -1,0 +1,248 @@
+//! Figures the docs quote are regenerated here by the commands the docs give, and
+//! compared with the text between `<!-- generated: KEY -->` and `<!-- /generated -->`.
+//! A change to the model that moves a figure fails this test instead of leaving the docs
+//! behind. After such a change, `ESCALATE_UPDATE_DOCS=1 cargo test --release --test
+//! docs_figures` rewrites the blocks; read the diff and the prose around it.
+
+#[allow(dead_code)]
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::escalate;
+use tempfile::TempDir;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The block of `doc` under `key`, without its marker lines.
+fn block(text: &str, key: &str) -> Option<(usize, usize)> {
+    let open = format!("<!-- generated: {key} -->\n");
+    let start = text.find(&open)? + open.len();
+    let end = start + text[start..].find("<!-- /generated -->")?;
+    Some((start, end))
+}
+
+/// Compares (or, with ESCALATE_UPDATE_DOCS=1, rewrites) one generated block.
+fn check(doc: &str, key: &str, fresh: &str) {
+    let path = root().join(doc);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let (start, end) = block(&text, key).unwrap_or_else(|| panic!("{doc} has no block `{key}`"));
+    if text[start..end] == *fresh {
+        return;
+    }
+    if std::env::var_os("ESCALATE_UPDATE_DOCS").is_some() {
+        std::fs::write(&path, format!("{}{fresh}{}", &text[..start], &text[end..])).unwrap();
+        return;
+    }
+    panic!(
+        "{doc}, block `{key}`, no longer matches the program.\n--- in the doc:\n{}\n--- the program now:\n{fresh}\n\
+         If the change is intended: ESCALATE_UPDATE_DOCS=1 cargo test --release --test docs_figures, then reread the prose.",
+        &text[start..end]
+    );
+}
+
+fn run(args: &[&str], out: &Path) {
+    escalate().current_dir(root()).args(args).args(["--quiet", "--out"]).arg(out).assert().success();
+}
+
+/// indices.csv as rows of (column → value), for one output.
+fn indices(dir: &Path, output: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(dir.join("indices.csv")).unwrap();
+    let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    r.records()
+        .map(|rec| head.iter().cloned().zip(rec.unwrap().iter().map(String::from)).collect())
+        .filter(|row: &std::collections::HashMap<String, String>| row["output"] == output)
+        .collect()
+}
+
+fn num(row: &std::collections::HashMap<String, String>, col: &str) -> f64 {
+    row[col].parse().unwrap_or_else(|_| panic!("{col} = {:?} is not a number", row[col]))
+}
+
+const SPACE: &str = "data/spaces/grid-wiper-force.ron";
+
+#[test]
+fn grid_wiper_worked_example_in_explore_md() {
+    let tmp = TempDir::new().unwrap();
+    let morris = tmp.path().join("gw-morris");
+    run(&["explore", "scenarios/grid-wiper.ron", "--space", SPACE, "--method", "morris"], &morris);
+    let mut table = String::from("| Rank | Input | μ* | 95% interval | σ |\n|---|---|---|---|---|\n");
+    for row in indices(&morris, "armed_conflict") {
+        table += &format!(
+            "| {} | {} | {:.4} | {:.4}–{:.4} | {:.4} |\n",
+            row["rank"],
+            row["input"].trim_start_matches("parameters."),
+            num(&row, "mu_star"),
+            num(&row, "mu_star_low"),
+            num(&row, "mu_star_high"),
+            num(&row, "sigma")
+        );
+    }
+    check("docs/explore.md", "explore-morris", &table);
+
+    let prim = tmp.path().join("gw-prim");
+    run(
+        &["explore", "scenarios/grid-wiper.ron", "--space", SPACE, "--discover", "armed-conflict", "--samples", "300"],
+        &prim,
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(prim.join("prim.json")).unwrap()).unwrap();
+    let mut text = format!("> {}\n\n| Restriction | quasi-p |\n|---|---|\n", json["summary"].as_str().unwrap());
+    for r in json["box"]["restrictions"].as_array().unwrap() {
+        let name = r["input"].as_str().unwrap().trim_start_matches("parameters.");
+        let limit = match (r["lo"].as_f64(), r["hi"].as_f64()) {
+            (Some(lo), Some(hi)) => format!("{} ≤ {name} ≤ {}", sig3(lo), sig3(hi)),
+            (Some(lo), None) => format!("{name} ≥ {}", sig3(lo)),
+            (None, Some(hi)) => format!("{name} ≤ {}", sig3(hi)),
+            (None, None) => name.to_string(),
+        };
+        text += &format!("| `{limit}` | {:.0e} |\n", r["quasi_p"].as_f64().unwrap());
+    }
+    check("docs/explore.md", "explore-prim", &text);
+}
+
+/// Three significant figures, as the summary writes limits.
+fn sig3(x: f64) -> String {
+    escalate::explore::analysis::sig3(x)
+}
+
+/// Every shipped scenario screened by Morris over every parameter's documented range,
+/// as `docs/model.md` §12 records: the five most influential inputs per output.
+#[test]
+fn morris_ranking_of_every_scenario_in_model_md() {
+    let tmp = TempDir::new().unwrap();
+    let mut names: Vec<String> = std::fs::read_dir(root().join("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".ron"))
+        .collect();
+    names.sort();
+    let mut table = String::from(
+        "| Scenario | Output | mean | 1 | 2 | 3 | 4 | 5 | negligible |\n|---|---|---|---|---|---|---|---|---|\n",
+    );
+    for name in &names {
+        let stem = name.trim_end_matches(".ron");
+        let out = tmp.path().join(stem);
+        run(&["explore", &format!("scenarios/{name}"), "--method", "morris"], &out);
+        let means: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("indices.json")).unwrap()).unwrap();
+        for output in ["armed_conflict", "mean_score"] {
+            let rows = indices(&out, output);
+            let top = num(&rows[0], "mu_star");
+            // A probability is written in percentage points, a score to two places.
+            let (scale, places, unit) = if output == "armed_conflict" { (100.0, 1, "%") } else { (1.0, 2, "") };
+            let cells: Vec<String> = rows
+                .iter()
+                .take(5)
+                .map(|r| {
+                    let name = r["input"].trim_start_matches("parameters.");
+                    format!("{name} {:.places$}", num(r, "mu_star") * scale)
+                })
+                .collect();
+            // Inputs whose whole interval of μ* lies under 5% of the top input's μ*:
+            // they can be fixed anywhere in their range for this output.
+            let negligible = if top == 0.0 {
+                format!("all {} (it never varies)", rows.len())
+            } else {
+                let n = rows.iter().filter(|r| num(r, "mu_star_high") < 0.05 * top).count();
+                format!("{n} of {}", rows.len())
+            };
+            let mean = means["outputs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|o| o["output"] == output)
+                .and_then(|o| o["mean"].as_f64())
+                .unwrap_or_else(|| panic!("{stem}: no mean for {output} in indices.json"));
+            table += &format!(
+                "| {stem} | {output} | {:.places$}{unit} | {} | {negligible} |\n",
+                mean * scale,
+                cells.join(" | ")
+            );
+        }
+    }
+    check("docs/model.md", "morris-ranking", &table);
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// `+1.23 [−0.45, +2.00]`, a paired difference and its interval, scaled.
+fn diff(d: &serde_json::Value, scale: f64, places: usize) -> String {
+    // A difference that rounds to zero is written +0.00, not -0.00.
+    let f = |k: &str| {
+        let v = d[k].as_f64().unwrap() * scale;
+        if v.abs() < 0.5 * 10f64.powi(-(places as i32)) { 0.0 } else { v }
+    };
+    format!("{:+.p$} [{:+.p$}, {:+.p$}]", f("diff_mean"), f("diff_ci95_low"), f("diff_ci95_high"), p = places)
+}
+
+/// The headline of each scenario of `docs/scenarios.md`, from the `compare` command
+/// the page gives for it (its `base` is the 1,000-run batch on the same seeds).
+#[test]
+fn scenario_library_figures_in_scenarios_md() {
+    let page = std::fs::read_to_string(root().join("docs/scenarios.md")).unwrap();
+    let tmp = TempDir::new().unwrap();
+    let mut checked = 0;
+    for line in page.lines() {
+        let Some(rest) = line.strip_prefix("escalate compare scenarios/") else { continue };
+        let (file, variants) = rest.split_once(" --variants ").expect("compare SCENARIO --variants LIST");
+        let stem = file.trim_end_matches(".ron");
+        let out = tmp.path().join(stem);
+        run(&["compare", &format!("scenarios/{file}"), "--variants", variants, "--no-charts"], &out);
+        let s = json(&out.join("base/summary.json"));
+        let pct = |v: &serde_json::Value| format!("{:.1}%", v["share"].as_f64().unwrap() * 100.0);
+        let mean = |v: &serde_json::Value| format!("{:.2}", v["mean"].as_f64().unwrap());
+        let mut outcomes: Vec<(String, f64)> = s["outcomes"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (if k == "de-escalated" { k.clone() } else { k.replace('-', " ") }, v["share"].as_f64().unwrap()))
+            .collect();
+        outcomes.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let outcomes: Vec<String> = outcomes.iter().map(|(k, v)| format!("{k} {:.1}%", v * 100.0)).collect();
+        let a = &s["attribution"];
+        let mut text = format!(
+            "**In 1,000 runs** (`base` below): {}. Per run: {} sanctions; Paris Call violations {} by signatories, \
+             {} by non-signatories; {} asset-turns of downtime; civilian harm {}. Wrong: {} of {} believed attributions, \
+             {} of {} public ones.\n\n",
+            outcomes.join(", "),
+            mean(&s["sanctions"]),
+            mean(&s["violations"]["by_signatories"]),
+            mean(&s["violations"]["by_non_signatories"]),
+            mean(&s["downtime"]["asset_turns"]),
+            mean(&s["civilian_harm"]),
+            pct(&a["believed_wrong"]),
+            a["believed"],
+            pct(&a["public_wrong"]),
+            a["public"],
+        );
+        text += "| variant − base (same seeds) | armed conflict, points | sanctions | civilian harm | violations, non-signatories | wrong public attributions |\n|---|---|---|---|---|---|\n";
+        let c = json(&out.join("comparison.json"));
+        for v in variants.split(',').filter(|v| *v != "base") {
+            let d = |metric: &str| {
+                c["differences"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|d| d["variant"] == v && d["metric"] == metric)
+                    .unwrap_or_else(|| panic!("{stem}: no {metric} difference for {v}"))
+                    .clone()
+            };
+            text += &format!(
+                "| `{v}` | {} | {} | {} | {} | {} |\n",
+                diff(&d("armed_conflict"), 100.0, 1),
+                diff(&d("sanctions"), 1.0, 2),
+                diff(&d("civilian_harm"), 1.0, 2),
+                diff(&d("violations_by_others"), 1.0, 2),
+                diff(&d("attributions_wrong"), 1.0, 3),
+            );
+        }
+        check("docs/scenarios.md", &format!("scenario-{stem}"), &text);
+        checked += 1;
+    }
+    assert_eq!(checked, 9, "one compare command per shipped scenario");
+}
