@@ -200,7 +200,9 @@ fn scenario_library_figures_in_scenarios_md() {
             .as_object()
             .unwrap()
             .iter()
-            .map(|(k, v)| (if k == "de-escalated" { k.clone() } else { k.replace('-', " ") }, v["share"].as_f64().unwrap()))
+            .map(|(k, v)| {
+                (if k == "de-escalated" { k.clone() } else { k.replace('-', " ") }, v["share"].as_f64().unwrap())
+            })
             .collect();
         outcomes.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let outcomes: Vec<String> = outcomes.iter().map(|(k, v)| format!("{k} {:.1}%", v * 100.0)).collect();

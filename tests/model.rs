@@ -121,7 +121,8 @@ fn reputation_is_not_inert() {
         // What reputation prices is a bound state's choices: its violations, or the
         // acts (and so the escalation score) it picks instead.
         let changed = base.iter().zip(&other).any(|(a, b)| {
-            (a.violations_by_signatories, a.violations_by_others) != (b.violations_by_signatories, b.violations_by_others)
+            (a.violations_by_signatories, a.violations_by_others)
+                != (b.violations_by_signatories, b.violations_by_others)
                 || a.score != b.score
         });
         assert!(changed, "{knob} changed no bound state's choices");
