@@ -8,13 +8,17 @@
 //!
 //! - `<!-- docs-test: skip: REASON -->` — not run (the reason is printed, and required);
 //! - `<!-- docs-test: exit N -->` — the block must end with exit code N;
+//! - `<!-- docs-test: input TEXT -->` — TEXT (with `\n` for a new line) is the block's
+//!   standard input: the answers a class would type at `play`'s prompts;
 //! - `<!-- docs-test: file NAME -->` on a `ron` block — written to NAME in the scratch
-//!   directory, for the page's later commands (a decisions file, a space…);
+//!   directory before the page's commands run (a decisions file, a space…);
 //!
 //! and a `ron` block whose first line is `// PATH`, a file of the project, must be that
 //! file (as shipped, or the start of it), so an example file shown cannot go stale.
-//! Standard input is empty: an interactive `play` ends at once and saves, as at Ctrl-D.
+//! Otherwise standard input is empty: an interactive `play` ends at once and saves, as
+//! at Ctrl-D.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -84,10 +88,10 @@ fn scratch(page: &Path) -> TempDir {
     dir
 }
 
-/// Runs one shell block; returns a failure message, if any.
-fn run(page: &str, b: &Block, dir: &Path, want: i32) -> Option<String> {
+/// Runs one shell block with `input` on its standard input; returns a failure message, if any.
+fn run(page: &str, b: &Block, dir: &Path, want: i32, input: &str) -> Option<String> {
     let path = format!("{}:{}", bin_dir().display(), std::env::var("PATH").unwrap_or_default());
-    let out = Command::new("bash")
+    let mut child = Command::new("bash")
         .args(["-euo", "pipefail", "-c", &b.body])
         .current_dir(dir)
         .env("PATH", path)
@@ -96,9 +100,14 @@ fn run(page: &str, b: &Block, dir: &Path, want: i32) -> Option<String> {
         .env_remove("SLURM_ARRAY_TASK_COUNT")
         .env_remove("JOB_COMPLETION_INDEX")
         .env_remove("ESCALATE_SHARD_COUNT")
-        .stdin(Stdio::null())
-        .output()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .unwrap();
+    // The block may stop reading early (a broken pipe is its business, not a failure).
+    let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
+    let out = child.wait_with_output().unwrap();
     let code = out.status.code().unwrap_or(-1);
     (code != want).then(|| {
         let tail = |b: &[u8]| {
@@ -124,7 +133,15 @@ fn every_command_block_of_the_docs_runs_as_written() {
         let name = page.strip_prefix(root()).unwrap().display().to_string();
         let text = std::fs::read_to_string(&page).unwrap();
         let dir = scratch(&page);
-        for b in blocks(&text) {
+        let blocks = blocks(&text);
+        // Example files first: a page may show its command before the file it reads.
+        for b in blocks.iter().filter(|b| b.lang == "ron") {
+            if let Some(file) = b.directive.as_deref().and_then(|d| d.strip_prefix("file ")) {
+                std::fs::write(dir.path().join(file.trim()), &b.body).unwrap();
+                files += 1;
+            }
+        }
+        for b in blocks {
             let directive = b.directive.as_deref().unwrap_or("");
             match b.lang.as_str() {
                 "sh" | "bash" => {
@@ -137,19 +154,16 @@ fn every_command_block_of_the_docs_runs_as_written() {
                         .strip_prefix("exit ")
                         .map(|n| n.trim().parse().expect("`exit N` takes a number"))
                         .unwrap_or(0);
+                    let input = directive.strip_prefix("input ").map(|t| t.trim().replace("\\n", "\n"));
                     assert!(
-                        directive.is_empty() || directive.starts_with("exit "),
+                        directive.is_empty() || directive.starts_with("exit ") || input.is_some(),
                         "{name}:{}: unknown directive `{directive}`",
                         b.line
                     );
                     ran += 1;
-                    failures.extend(run(&name, &b, dir.path(), want));
+                    failures.extend(run(&name, &b, dir.path(), want, input.as_deref().unwrap_or("")));
                 }
                 "ron" => {
-                    if let Some(file) = directive.strip_prefix("file ") {
-                        std::fs::write(dir.path().join(file.trim()), &b.body).unwrap();
-                        files += 1;
-                    }
                     let shipped = b.body.lines().next().and_then(|l| l.strip_prefix("// ")).map(|p| root().join(p));
                     if let Some(shipped) = shipped.filter(|p| p.is_file()) {
                         let real = std::fs::read_to_string(&shipped).unwrap();

@@ -248,3 +248,49 @@ fn scenario_library_figures_in_scenarios_md() {
     }
     assert_eq!(checked, 9, "one compare command per shipped scenario");
 }
+
+/// A calibration figure as `docs/model.md` §10.2 writes it: shares in percent, the
+/// rest in their own unit, three significant figures.
+fn cal(v: f64, unit: &str) -> String {
+    if unit == "Share" { format!("{}%", sig3(100.0 * v)) } else { sig3(v) }
+}
+
+/// The calibration table of `docs/model.md` §10.2, from the command above it.
+#[test]
+fn calibration_table_in_model_md() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("cal");
+    escalate()
+        .current_dir(root())
+        .args(["calibrate", "--validate", "--runs", "1000", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .code(4);
+    let c = json(&out.join("calibration.json"));
+    let mut text = String::from("| id | observed interval | simulated [95% CI] | verdict |\n|---|---|---|---|\n");
+    for r in c["rows"].as_array().unwrap() {
+        let unit = r["unit"].as_str().unwrap();
+        // A one-sided target has no upper limit.
+        let lo = r["observed_interval"][0].as_f64().unwrap();
+        let observed = match r["observed_interval"][1].as_f64() {
+            Some(hi) => format!("{}–{}", cal(lo, unit), cal(hi, unit)),
+            None => format!("≥ {}", cal(lo, unit)),
+        };
+        let simulated = match (r["simulated"].as_f64(), r["beyond"].as_f64()) {
+            (Some(v), _) => {
+                let ci = |k: usize| r["ci95"][k].as_f64().map(|x| cal(x, unit).trim_end_matches('%').to_string());
+                format!("{} [{}, {}]", cal(v, unit), ci(0).unwrap_or_default(), ci(1).unwrap_or_default())
+            }
+            (None, Some(b)) => format!("> {} (median not reached)", sig3(b)),
+            (None, None) => "–".into(),
+        };
+        let id = r["id"].as_str().unwrap();
+        let (id, verdict) = match (r["role"].as_str().unwrap(), r["within"].as_bool().unwrap()) {
+            ("Secondary", _) => (format!("*comparison:* {id}"), "–"),
+            ("Validation", w) => (format!("*held out:* {id}"), if w { "within" } else { "**outside**" }),
+            (_, w) => (id.to_string(), if w { "within" } else { "**outside**" }),
+        };
+        text += &format!("| {id} | {observed} | {simulated} | {verdict} |\n");
+    }
+    check("docs/model.md", "calibration", &text);
+}
