@@ -294,3 +294,96 @@ fn calibration_table_in_model_md() {
     }
     check("docs/model.md", "calibration", &text);
 }
+
+/// Shares of runs by the highest rung of a group's own acts, largest first, as
+/// `political 88.3%, disruptive 6.3%`; classes under 1% are left out.
+fn rungs(h: &serde_json::Value, group: &str) -> String {
+    let counts = h[group].as_object().unwrap();
+    let total: f64 = counts.values().map(|v| v.as_f64().unwrap()).sum();
+    let mut v: Vec<(&String, f64)> = counts.iter().map(|(k, c)| (k, c.as_f64().unwrap() / total)).collect();
+    v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+    v.iter().filter(|(_, s)| *s >= 0.01).map(|(k, s)| format!("{k} {:.1}%", 100.0 * s)).collect::<Vec<_>>().join(", ")
+}
+
+fn outcome_shares(s: &serde_json::Value) -> String {
+    let mut o: Vec<(String, f64)> =
+        s["outcomes"].as_object().unwrap().iter().map(|(k, v)| (k.clone(), v["share"].as_f64().unwrap())).collect();
+    o.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    o.iter().map(|(k, v)| format!("{k} {:.1}%", 100.0 * v)).collect::<Vec<_>>().join(", ")
+}
+
+/// `docs/findings.md`: the model's answer to the tool's question, each block from the
+/// command the page gives above it.
+#[test]
+fn findings_in_findings_md() {
+    let tmp = TempDir::new().unwrap();
+    let mean = |v: &serde_json::Value| v["mean"].as_f64().unwrap();
+
+    // 1. Signatories against non-signatories in the 2018 world.
+    let b = tmp.path().join("b");
+    run(&["batch", "--runs", "1000", "--seed", "1", "--no-charts"], &b);
+    let s = json(&b.join("summary.json"));
+    let text = format!(
+        "| | signatories | non-signatories |\n|---|---|---|\n\
+         | Paris Call violations per run | {:.3} | {:.2} |\n\
+         | highest rung of their own acts (share of runs) | {} | {} |\n\
+         | downtime suffered (asset-turns per run) | {:.3} | {:.3} |\n\n\
+         Outcomes: {}. Escalation score per actor and turn {:.2}.\n",
+        mean(&s["violations"]["by_signatories"]),
+        mean(&s["violations"]["by_non_signatories"]),
+        rungs(&s["highest_rung"], "signatories"),
+        rungs(&s["highest_rung"], "non_signatories"),
+        mean(&s["downtime"]["signatory_owners"]),
+        mean(&s["downtime"]["other_owners"]),
+        outcome_shares(&s),
+        mean(&s["escalation_score"]["mean_per_turn"]),
+    );
+    check("docs/findings.md", "findings-groups", &text);
+
+    // Provoked signatories: grid-wiper.
+    let g = tmp.path().join("g");
+    run(&["batch", "scenarios/grid-wiper.ron", "--runs", "1000", "--seed", "1", "--no-charts"], &g);
+    let s = json(&g.join("summary.json"));
+    let poland = s["per_actor"].as_array().unwrap().iter().find(|a| a["id"] == "POL").unwrap();
+    let ac = &s["armed_conflict"];
+    let text = format!(
+        "Signatories commit {:.3} Paris Call violations per run, Poland {:.3} of them; armed conflict in {:.1}% \
+         of runs [{:.1}, {:.1}].\n",
+        mean(&s["violations"]["by_signatories"]),
+        poland["violations_reference_set"].as_f64().unwrap(),
+        100.0 * ac["share"].as_f64().unwrap(),
+        100.0 * ac["ci95"][0].as_f64().unwrap(),
+        100.0 * ac["ci95"][1].as_f64().unwrap(),
+    );
+    check("docs/findings.md", "findings-grid-wiper", &text);
+
+    // 2. Variants of the 2018 world.
+    let c = tmp.path().join("c");
+    let variants = "as-signed-2018,us-signs,universal-adherence,no-adherence";
+    run(&["compare", "--variants", variants, "--runs", "2000", "--seed", "1", "--no-charts"], &c);
+    let cmp = json(&c.join("comparison.json"));
+    let mut text = String::from(
+        "| variant | metric | variant mean | 2018 mean | paired difference [95% CI] |\n|---|---|---|---|---|\n",
+    );
+    for d in cmp["differences"].as_array().unwrap() {
+        if ["operations", "attributions_wrong"].contains(&d["metric"].as_str().unwrap()) {
+            continue;
+        }
+        let f = |k: &str| d[k].as_f64().unwrap();
+        text += &format!(
+            "| {} | {} | {:.3} | {:.3} | {:+.3} [{:+.3}, {:+.3}] |\n",
+            d["variant"].as_str().unwrap(),
+            d["metric"].as_str().unwrap(),
+            f("variant_mean"),
+            f("baseline_mean"),
+            f("diff_mean"),
+            f("diff_ci95_low"),
+            f("diff_ci95_high")
+        );
+    }
+    text += "\nOutcome shares:\n\n";
+    for v in variants.split(',') {
+        text += &format!("- {v}: {}\n", outcome_shares(&json(&c.join(v).join("summary.json"))));
+    }
+    check("docs/findings.md", "findings-variants", &text);
+}
