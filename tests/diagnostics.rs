@@ -126,6 +126,18 @@ fn unknown_actor_reference_with_suggestion() {
     insta::assert_snapshot!(out);
 }
 
+/// An id typed with a Cyrillic О (U+041E) looks like `POL` and matches nothing; the
+/// hint says which character is the impostor, since no edit distance would.
+#[test]
+fn look_alike_letters_are_named() {
+    let text = "ScenarioFile(\n    name: \"Homoglyph\",\n    horizon: Horizon(turns: 4),\n    actors: [\n        \
+                ActorDef(id: \"POL\", name: \"Poland\"),\n        ActorDef(id: \"RUS\", name: \"Russia\"),\n    ],\n    \
+                infrastructure: [\n        AssetDef(id: \"pl-grid\", owner: \"P\u{041E}L\", sector: Power),\n    ],\n)\n";
+    let out = check(&errors("homoglyph.ron", text));
+    assert!(out.contains("did you mean `POL`?"), "{out}");
+    assert!(out.contains("U+041E") && out.contains("another alphabet"), "{out}");
+}
+
 #[test]
 fn duplicate_actor_id() {
     let text = r#"ScenarioFile(

@@ -240,8 +240,43 @@ fn ceil_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
-/// "did you mean `x`?" for the closest candidate, if any is close enough.
+/// Latin letters that Cyrillic and Greek letters are mistaken for on screen: an id
+/// typed on a Cyrillic or Greek keyboard layout (or pasted from a document) looks right
+/// and matches nothing.
+const LOOK_ALIKES: [(char, char); 44] = [
+    ('А', 'A'), ('В', 'B'), ('Е', 'E'), ('К', 'K'), ('М', 'M'), ('Н', 'H'), ('О', 'O'), ('Р', 'P'),
+    ('С', 'C'), ('Т', 'T'), ('Х', 'X'), ('У', 'Y'), ('Ѕ', 'S'), ('І', 'I'), ('Ј', 'J'), ('а', 'a'),
+    ('е', 'e'), ('о', 'o'), ('р', 'p'), ('с', 'c'), ('у', 'y'), ('х', 'x'), ('ѕ', 's'), ('і', 'i'),
+    ('ј', 'j'), ('Α', 'A'), ('Β', 'B'), ('Ε', 'E'), ('Ζ', 'Z'), ('Η', 'H'), ('Ι', 'I'), ('Κ', 'K'),
+    ('Μ', 'M'), ('Ν', 'N'), ('Ο', 'O'), ('Ρ', 'P'), ('Τ', 'T'), ('Υ', 'Y'), ('Χ', 'X'), ('ο', 'o'),
+    ('ν', 'v'), ('‐', '-'), ('–', '-'), ('‑', '-'),
+];
+
+/// `found` with every look-alike replaced by the Latin letter it imitates.
+fn skeleton(found: &str) -> String {
+    found.chars().map(|c| LOOK_ALIKES.iter().find(|(l, _)| *l == c).map_or(c, |&(_, a)| a)).collect()
+}
+
+/// "did you mean `x`?" for the closest candidate, if any is close enough. An id that
+/// differs from a candidate only by look-alike letters is named as such, with the
+/// offending characters' code points, since the two look the same on screen.
 pub fn did_you_mean<'a>(found: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    let folded = skeleton(found);
+    if folded != found
+        && let Some(c) = candidates.iter().find(|c| c.eq_ignore_ascii_case(&folded))
+    {
+        let odd: Vec<String> = found
+            .chars()
+            .enumerate()
+            .filter(|(_, ch)| LOOK_ALIKES.iter().any(|(l, _)| l == ch))
+            .map(|(i, ch)| format!("U+{:04X} at character {}", u32::from(ch), i + 1))
+            .collect();
+        return Some(format!(
+            "did you mean `{c}`? `{found}` has a letter from another alphabet that looks the same ({}).",
+            odd.join(", ")
+        ));
+    }
     let mut best: Option<(f64, &str)> = None;
     for c in candidates {
         let score = strsim::jaro_winkler(&found.to_lowercase(), &c.to_lowercase());
