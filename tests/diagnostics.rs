@@ -138,6 +138,24 @@ fn look_alike_letters_are_named() {
     assert!(out.contains("U+041E") && out.contains("another alphabet"), "{out}");
 }
 
+/// A Quiet condition whose earliest end lies beyond the horizon can never fire.
+#[test]
+fn quiet_after_the_horizon_is_refused() {
+    let text = r#"ScenarioFile(
+    name: "Late quiet",
+    horizon: Horizon(turns: 10),
+    actors: [ActorDef(id: "FRA", name: "France")],
+    end_conditions: [Quiet(turns: 4, after: 8)],
+)
+"#;
+    let errs = errors("late-quiet.ron", text);
+    assert_eq!(pointed_at(text, &errs, 0), "8");
+    let out = check(&errs);
+    assert!(out.contains("earliest end is turn 11"), "{out}");
+    assert!(out.contains("`after` can be at most 7"), "{out}");
+    assert!(load_str("ok.ron", &text.replace("after: 8", "after: 7")).is_ok());
+}
+
 #[test]
 fn duplicate_actor_id() {
     let text = r#"ScenarioFile(

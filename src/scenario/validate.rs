@@ -644,13 +644,26 @@ impl V<'_> {
 
         // ---- end conditions
         for (i, e) in f.end_conditions.iter().enumerate() {
-            if let EndCondition::Quiet { turns: q, .. } = e
-                && *q == 0
-            {
+            let EndCondition::Quiet { turns: q, after } = e else { continue };
+            if *q == 0 {
                 self.err(
                     &root().field("end_conditions").index(i).field("turns"),
                     "a Quiet end condition needs at least 1 quiet turn",
                     "e.g. `Quiet(turns: 4, after: 6)`",
+                );
+            } else if u64::from(*after.max(&1)) + u64::from(*q) - 1 > u64::from(turns) {
+                // The quiet turns must all fall at or after `after` and within the horizon.
+                let earliest = u64::from(*after.max(&1)) + u64::from(*q) - 1;
+                self.err(
+                    &root().field("end_conditions").index(i).field("after"),
+                    format!(
+                        "this Quiet condition can never end a run: its earliest end is turn {earliest}, after the \
+                         horizon of {turns} turns"
+                    ),
+                    format!(
+                        "with `turns: {q}`, `after` can be at most {}; or drop the condition",
+                        (i64::from(turns) - i64::from(*q) + 1).max(1)
+                    ),
                 );
             }
         }
