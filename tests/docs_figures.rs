@@ -100,6 +100,7 @@ fn grid_wiper_worked_example_in_explore_md() {
         };
         text += &format!("| `{limit}` | {:.0e} |\n", r["quasi_p"].as_f64().unwrap());
     }
+    text += &format!("\n> {}\n", json["cart_summary"].as_str().unwrap());
     check("docs/explore.md", "explore-prim", &text);
 }
 

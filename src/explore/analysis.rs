@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use super::cart;
 use super::morris::{self, Effects};
 use super::plan::{Design, Method, Plan};
 use super::prim::{self, Bounds, Step};
@@ -70,6 +71,30 @@ pub struct TrajectoryBox {
     pub restrictions: Vec<Restriction>,
 }
 
+/// A leaf of the CART tree: a region of the inputs, described by its limits.
+#[derive(Debug, Clone, Serialize)]
+pub struct CartLeaf {
+    /// Share of the leaf's runs with the outcome.
+    pub density: f64,
+    /// Share of all the outcome's runs that fall in the leaf.
+    pub coverage: f64,
+    /// Share of all runs that fall in the leaf.
+    pub support: f64,
+    pub runs: usize,
+    pub cases: usize,
+    /// The leaf's limits, one per input it restricts (no quasi-p-values: a tree's
+    /// splits are chosen, not tested).
+    pub rules: Vec<Rule>,
+}
+
+/// One input's limits in a CART leaf.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rule {
+    pub input: String,
+    pub lo: Option<f64>,
+    pub hi: Option<f64>,
+}
+
 /// Scenario discovery for one yes/no output.
 #[derive(Debug, Clone, Serialize)]
 pub struct Discovery {
@@ -83,6 +108,10 @@ pub struct Discovery {
     #[serde(rename = "box")]
     pub chosen_box: TrajectoryBox,
     pub summary: String,
+    /// The CART tree's leaves, densest first (depth ≤ 3, leaves of at least 5% of runs).
+    pub cart: Vec<CartLeaf>,
+    /// The densest leaf in words.
+    pub cart_summary: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -253,7 +282,48 @@ fn discover(
         }
         s
     };
-    Ok(Discovery { output: name, runs: y.len(), cases, trajectory, chosen, chosen_box, summary })
+    let (cart, cart_summary) = tree(plan, &x, &y, &name, cases);
+    Ok(Discovery { output: name, runs: y.len(), cases, trajectory, chosen, chosen_box, summary, cart, cart_summary })
+}
+
+/// Deep enough for rules a reader can hold (three conditions), as the EMA Workbench's
+/// CART; leaves as small as PRIM's smallest box.
+const CART_DEPTH: usize = 3;
+
+fn tree(plan: &Plan, x: &[Vec<f64>], y: &[bool], name: &str, cases: usize) -> (Vec<CartLeaf>, String) {
+    let min_leaf = ((MIN_SUPPORT * y.len() as f64).ceil() as usize).max(1);
+    let mut leaves: Vec<CartLeaf> = cart::fit(x, y, CART_DEPTH, min_leaf)
+        .into_iter()
+        .map(|l| CartLeaf {
+            density: l.density(),
+            coverage: if cases == 0 { 0.0 } else { l.cases as f64 / cases as f64 },
+            support: l.runs as f64 / y.len() as f64,
+            runs: l.runs,
+            cases: l.cases,
+            rules: plan
+                .inputs
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| l.lo[i].is_some() || l.hi[i].is_some())
+                .map(|(i, inp)| Rule { input: inp.path.clone(), lo: l.lo[i], hi: l.hi[i] })
+                .collect(),
+        })
+        .collect();
+    leaves.sort_by(|a, b| b.density.total_cmp(&a.density).then(b.runs.cmp(&a.runs)));
+    let summary = match leaves.first() {
+        Some(top) if cases > 0 && !top.rules.is_empty() => {
+            let words: Vec<String> = top.rules.iter().map(|r| limit_words(&r.input, r.lo, r.hi)).collect();
+            format!(
+                "CART: {name} occurs in {:.0}% of runs when {} ({:.0}% of all runs; {:.0}% of all {name} runs).",
+                100.0 * top.density,
+                words.join(" and "),
+                100.0 * top.support,
+                100.0 * top.coverage
+            )
+        }
+        _ => format!("CART: no split separates {name} runs from the others."),
+    };
+    (leaves, summary)
 }
 
 /// A value to three significant digits (`5.30`, `0.0651`, `874`), as a reader wants
@@ -271,8 +341,13 @@ pub fn sig3(v: f64) -> String {
 
 /// `firebreak_cost < 0.3`, `0.1 ≤ x ≤ 0.4`: a restriction as a reader says it.
 pub fn restriction_words(r: &Restriction) -> String {
-    let short = r.input.trim_start_matches("parameters.");
-    match (r.lo, r.hi) {
+    limit_words(&r.input, r.lo, r.hi)
+}
+
+/// An input's limits in words, with the `parameters.` prefix left out.
+pub fn limit_words(input: &str, lo: Option<f64>, hi: Option<f64>) -> String {
+    let short = input.trim_start_matches("parameters.");
+    match (lo, hi) {
         (Some(lo), Some(hi)) => format!("{} ≤ {short} ≤ {}", sig3(lo), sig3(hi)),
         (Some(lo), None) => format!("{short} ≥ {}", sig3(lo)),
         (None, Some(hi)) => format!("{short} ≤ {}", sig3(hi)),
@@ -341,6 +416,7 @@ impl Analysis {
             for r in &dsc.chosen_box.restrictions {
                 let _ = writeln!(t, "  {:<40} quasi-p {:.2e}", restriction_words(r), r.quasi_p);
             }
+            let _ = writeln!(t, "{}", dsc.cart_summary);
         }
         t
     }

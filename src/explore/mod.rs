@@ -8,6 +8,7 @@
 //! `study` touches the simulation: it reads a space and runs a design.
 
 pub mod analysis;
+pub mod cart;
 pub mod files;
 pub mod morris;
 pub mod plan;

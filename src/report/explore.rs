@@ -14,7 +14,7 @@ use super::draw::{Canvas, Drawn, Lin, Rect, nice_ticks, tick_label};
 use super::figure::{self, Figure, Key, Mark, Written};
 use super::html::escape;
 use super::theme;
-use crate::explore::analysis::{Analysis, Discovery, OutputResult, restriction_words, sig3};
+use crate::explore::analysis::{Analysis, Discovery, OutputResult, limit_words, restriction_words, sig3};
 use crate::explore::plan::Method;
 use crate::output::row::fmt_num;
 
@@ -549,6 +549,30 @@ fn prim_html(h: &mut String, d: &Discovery) {
     h.push_str("<section id=\"prim\">\n<h2>Scenario discovery</h2>\n");
     let _ = writeln!(h, "<p>{}</p>", escape(&d.summary));
     let _ = writeln!(h, "<h3>The chosen box (after pasting)</h3>\n{}", restrictions_table(&d.chosen_box.restrictions));
+    let _ = writeln!(
+        h,
+        "<h3>A second method: CART</h3>\n<p>{}</p>\n<p>A classification tree (Breiman et al. 1984; depth 3, \
+         leaves of at least 5% of the runs) splits the whole space; its leaves, densest first, also say where \
+         the outcome does not happen.</p>",
+        escape(&d.cart_summary)
+    );
+    h.push_str(
+        "<table>\n<thead><tr><th>leaf</th><th>density</th><th>coverage</th><th>support</th><th>runs</th></tr></thead>\n<tbody>\n",
+    );
+    for l in &d.cart {
+        let words: Vec<String> = l.rules.iter().map(|r| limit_words(&r.input, r.lo, r.hi)).collect();
+        let rule = if words.is_empty() { "the whole space".to_string() } else { words.join(" and ") };
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{:.0}%</td><td>{:.0}%</td><td>{:.0}%</td><td>{}</td></tr>",
+            escape(&rule),
+            100.0 * l.density,
+            100.0 * l.coverage,
+            100.0 * l.support,
+            l.runs
+        );
+    }
+    h.push_str("</tbody>\n</table>\n");
     let _ = writeln!(
         h,
         "<h3>The peeling trajectory</h3>\n<p>Each box is peeled from the one before. Open a box to see its limits; \
