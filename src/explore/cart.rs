@@ -36,6 +36,8 @@ fn best_split(x: &[Vec<f64>], y: &[bool], idx: &[usize], min_leaf: usize) -> Opt
     let parent = gini(total, n) * n as f64;
     let mut best: Option<(f64, usize, f64)> = None;
     let mut sorted = idx.to_vec();
+    // `d` is a column of every row, not an index into `x` itself.
+    #[allow(clippy::needless_range_loop)]
     for d in 0..x.first().map_or(0, Vec::len) {
         sorted.sort_by(|&a, &b| x[a][d].total_cmp(&x[b][d]));
         let mut left_cases = 0;
