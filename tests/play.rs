@@ -141,6 +141,12 @@ fn scripted_session_runs_end_to_end_and_debriefs() {
 
     let report = ok(escalate(d.path()).args(["debrief", "s.ron", "--runs", "40", "--out", "deb"]).output().unwrap());
     assert!(report.contains("of the engine's runs"), "{report}");
+    let quiet = ok(escalate(d.path())
+        .args(["debrief", "s.ron", "--runs", "40", "--out", "deb-q", "--quiet"])
+        .output()
+        .unwrap());
+    assert!(quiet.is_empty(), "--quiet prints nothing: {quiet}");
+    assert!(d.path().join("deb-q/debrief.md").is_file());
     let md = std::fs::read_to_string(d.path().join("deb/debrief.md")).unwrap();
     for want in [
         "# After-action report: Classroom",

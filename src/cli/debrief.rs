@@ -23,6 +23,9 @@ pub struct Args {
     /// Worker threads (default: all cores; at most 4 × the cores).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Print nothing on success (errors still go to stderr), like the other commands.
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
@@ -52,5 +55,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
     write_atomic(&md, report.markdown.as_bytes()).map_err(|e| Failure::Io(format!("writing {}: {e}", md.display())))?;
     write_atomic(&html, report.html.as_bytes()).map_err(|e| Failure::Io(format!("writing {}: {e}", html.display())))?;
     drop(partial);
+    if args.quiet {
+        return Ok(());
+    }
     write_stdout(&format!("{}\nReport: {}\n        {}\n", report.headline, md.display(), html.display()))
 }
