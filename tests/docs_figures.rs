@@ -10,6 +10,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::escalate;
+use escalate::explore::analysis::{limit_words, sig3};
 use tempfile::TempDir;
 
 fn root() -> PathBuf {
@@ -87,26 +88,14 @@ fn grid_wiper_worked_example_in_explore_md() {
         &["explore", "scenarios/grid-wiper.ron", "--space", SPACE, "--discover", "armed-conflict", "--samples", "300"],
         &prim,
     );
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(prim.join("prim.json")).unwrap()).unwrap();
+    let json = json(&prim.join("prim.json"));
     let mut text = format!("> {}\n\n| Restriction | quasi-p |\n|---|---|\n", json["summary"].as_str().unwrap());
     for r in json["box"]["restrictions"].as_array().unwrap() {
-        let name = r["input"].as_str().unwrap().trim_start_matches("parameters.");
-        let limit = match (r["lo"].as_f64(), r["hi"].as_f64()) {
-            (Some(lo), Some(hi)) => format!("{} ≤ {name} ≤ {}", sig3(lo), sig3(hi)),
-            (Some(lo), None) => format!("{name} ≥ {}", sig3(lo)),
-            (None, Some(hi)) => format!("{name} ≤ {}", sig3(hi)),
-            (None, None) => name.to_string(),
-        };
+        let limit = limit_words(r["input"].as_str().unwrap(), r["lo"].as_f64(), r["hi"].as_f64());
         text += &format!("| `{limit}` | {:.0e} |\n", r["quasi_p"].as_f64().unwrap());
     }
     text += &format!("\n> {}\n", json["cart_summary"].as_str().unwrap());
     check("docs/explore.md", "explore-prim", &text);
-}
-
-/// Three significant figures, as the summary writes limits.
-fn sig3(x: f64) -> String {
-    escalate::explore::analysis::sig3(x)
 }
 
 /// Every shipped scenario screened by Morris over every parameter's documented range,
@@ -127,8 +116,7 @@ fn morris_ranking_of_every_scenario_in_model_md() {
         let stem = name.trim_end_matches(".ron");
         let out = tmp.path().join(stem);
         run(&["explore", &format!("scenarios/{name}"), "--method", "morris"], &out);
-        let means: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(out.join("indices.json")).unwrap()).unwrap();
+        let means = json(&out.join("indices.json"));
         for output in ["armed_conflict", "mean_score"] {
             let rows = indices(&out, output);
             let top = num(&rows[0], "mu_star");
@@ -197,22 +185,14 @@ fn scenario_library_figures_in_scenarios_md() {
         let s = json(&out.join("base/summary.json"));
         let pct = |v: &serde_json::Value| format!("{:.1}%", v["share"].as_f64().unwrap() * 100.0);
         let mean = |v: &serde_json::Value| format!("{:.2}", v["mean"].as_f64().unwrap());
-        let mut outcomes: Vec<(String, f64)> = s["outcomes"]
-            .as_object()
-            .unwrap()
-            .iter()
-            .map(|(k, v)| {
-                (if k == "de-escalated" { k.clone() } else { k.replace('-', " ") }, v["share"].as_f64().unwrap())
-            })
-            .collect();
-        outcomes.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let outcomes: Vec<String> = outcomes.iter().map(|(k, v)| format!("{k} {:.1}%", v * 100.0)).collect();
+        // The page writes classes in words, except "de-escalated".
+        let outcomes = outcome_shares(&s, |k| if k == "de-escalated" { k.into() } else { k.replace('-', " ") });
         let a = &s["attribution"];
         let mut text = format!(
             "**In 1,000 runs** (`base` below): {}. Per run: {} sanctions; Paris Call violations {} by signatories, \
              {} by non-signatories; {} asset-turns of downtime; civilian harm {}. Wrong: {} of {} believed attributions, \
              {} of {} public ones.\n\n",
-            outcomes.join(", "),
+            outcomes,
             mean(&s["sanctions"]),
             mean(&s["violations"]["by_signatories"]),
             mean(&s["violations"]["by_non_signatories"]),
@@ -306,11 +286,12 @@ fn rungs(h: &serde_json::Value, group: &str) -> String {
     v.iter().filter(|(_, s)| *s >= 0.01).map(|(k, s)| format!("{k} {:.1}%", 100.0 * s)).collect::<Vec<_>>().join(", ")
 }
 
-fn outcome_shares(s: &serde_json::Value) -> String {
-    let mut o: Vec<(String, f64)> =
-        s["outcomes"].as_object().unwrap().iter().map(|(k, v)| (k.clone(), v["share"].as_f64().unwrap())).collect();
-    o.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    o.iter().map(|(k, v)| format!("{k} {:.1}%", 100.0 * v)).collect::<Vec<_>>().join(", ")
+/// The outcome classes, largest share first (ties by class), as `label 58.0%, …`.
+fn outcome_shares(s: &serde_json::Value, label: impl Fn(&str) -> String) -> String {
+    let mut o: Vec<(&String, f64)> =
+        s["outcomes"].as_object().unwrap().iter().map(|(k, v)| (k, v["share"].as_f64().unwrap())).collect();
+    o.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+    o.iter().map(|(k, v)| format!("{} {:.1}%", label(k), 100.0 * v)).collect::<Vec<_>>().join(", ")
 }
 
 /// `docs/findings.md`: the model's answer to the tool's question, each block from the
@@ -336,7 +317,7 @@ fn findings_in_findings_md() {
         rungs(&s["highest_rung"], "non_signatories"),
         mean(&s["downtime"]["signatory_owners"]),
         mean(&s["downtime"]["other_owners"]),
-        outcome_shares(&s),
+        outcome_shares(&s, str::to_string),
         mean(&s["escalation_score"]["mean_per_turn"]),
     );
     check("docs/findings.md", "findings-groups", &text);
@@ -384,7 +365,7 @@ fn findings_in_findings_md() {
     }
     text += "\nOutcome shares:\n\n";
     for v in variants.split(',') {
-        text += &format!("- {v}: {}\n", outcome_shares(&json(&c.join(v).join("summary.json"))));
+        text += &format!("- {v}: {}\n", outcome_shares(&json(&c.join(v).join("summary.json")), str::to_string));
     }
     check("docs/findings.md", "findings-variants", &text);
 }

@@ -645,15 +645,15 @@ impl V<'_> {
         // ---- end conditions
         for (i, e) in f.end_conditions.iter().enumerate() {
             let EndCondition::Quiet { turns: q, after } = e else { continue };
+            // The quiet turns must all fall at or after `after` (0 acts as 1) and within the horizon.
+            let earliest = u64::from((*after).max(1)) + u64::from(*q) - 1;
             if *q == 0 {
                 self.err(
                     &root().field("end_conditions").index(i).field("turns"),
                     "a Quiet end condition needs at least 1 quiet turn",
                     "e.g. `Quiet(turns: 4, after: 6)`",
                 );
-            } else if u64::from(*after.max(&1)) + u64::from(*q) - 1 > u64::from(turns) {
-                // The quiet turns must all fall at or after `after` and within the horizon.
-                let earliest = u64::from(*after.max(&1)) + u64::from(*q) - 1;
+            } else if earliest > u64::from(turns) {
                 self.err(
                     &root().field("end_conditions").index(i).field("after"),
                     format!(
