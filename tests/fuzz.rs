@@ -8,6 +8,7 @@
 //!
 //! ```text
 //! FUZZ_CASES=20000 cargo test --release --test fuzz -- --ignored --nocapture
+//! FUZZ_SECONDS=3600 cargo test --release --test fuzz fuzz_soak -- --ignored --nocapture
 //! ```
 
 use std::path::Path;
@@ -429,8 +430,20 @@ fn mutated_scenarios_never_panic() {
 #[test]
 #[ignore = "long-running soak: FUZZ_CASES=20000 cargo test --release --test fuzz -- --ignored"]
 fn fuzz_soak() {
-    let (ok, bad, slowest) = fuzz(fuzz_cases(20_000), false);
-    eprintln!("fuzz soak: {} cases: {ok} loaded and ran, {bad} refused; slowest case {slowest:?}", ok + bad);
+    // FUZZ_SECONDS=3600 soaks for an hour, in rounds of 1,000 fresh cases, and
+    // prints a running count so a long soak shows its progress.
+    let Some(seconds) = std::env::var("FUZZ_SECONDS").ok().and_then(|s| s.parse::<u64>().ok()) else {
+        let (ok, bad, slowest) = fuzz(fuzz_cases(20_000), false);
+        eprintln!("fuzz soak: {} cases: {ok} loaded and ran, {bad} refused; slowest case {slowest:?}", ok + bad);
+        return;
+    };
+    let start = Instant::now();
+    let (mut ok, mut bad, mut slowest) = (0u64, 0u64, Duration::ZERO);
+    while start.elapsed() < Duration::from_secs(seconds) {
+        let (o, b, s) = fuzz(1_000, false);
+        (ok, bad, slowest) = (ok + u64::from(o), bad + u64::from(b), slowest.max(s));
+        eprintln!("fuzz soak: {:?}: {} cases: {ok} loaded and ran, {bad} refused; slowest {slowest:?}", start.elapsed(), ok + bad);
+    }
 }
 
 #[test]
