@@ -7,6 +7,8 @@
 //! on the line before a block, invisible on the rendered page:
 //!
 //! - `<!-- docs-test: skip: REASON -->` — not run (the reason is printed, and required);
+//! - `<!-- docs-test: slurm FILE -->` — a Slurm script, not run here: `.ci/slurm`
+//!   extracts it as FILE and runs it on a real one-node cluster in CI;
 //! - `<!-- docs-test: exit N -->` — the block must end with exit code N;
 //! - `<!-- docs-test: input TEXT -->` — TEXT (with `\n` for a new line) is the block's
 //!   standard input: the answers a class would type at `play`'s prompts;
@@ -149,6 +151,14 @@ fn every_command_block_of_the_docs_runs_as_written() {
             let directive = b.directive.as_deref().unwrap_or("");
             match b.lang.as_str() {
                 "sh" | "bash" => {
+                    if let Some(file) = directive.strip_prefix("slurm ") {
+                        // Run verbatim on a real one-node Slurm cluster by `.ci/slurm`, which
+                        // extracts the blocks marked so from this page.
+                        let ci = std::fs::read_to_string(root().join(".ci/slurm")).unwrap();
+                        assert!(ci.contains(&name), "{name}:{}: .ci/slurm does not read this page", b.line);
+                        skipped.push(format!("{name}:{}: {} (run on Slurm by .ci/slurm)", b.line, file.trim()));
+                        continue;
+                    }
                     if let Some(reason) = directive.strip_prefix("skip:") {
                         assert!(!reason.trim().is_empty(), "{name}:{}: a skipped block needs a reason", b.line);
                         skipped.push(format!("{name}:{}: {}", b.line, reason.trim()));
