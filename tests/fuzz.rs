@@ -442,7 +442,11 @@ fn fuzz_soak() {
     while start.elapsed() < Duration::from_secs(seconds) {
         let (o, b, s) = fuzz(1_000, false);
         (ok, bad, slowest) = (ok + u64::from(o), bad + u64::from(b), slowest.max(s));
-        eprintln!("fuzz soak: {:?}: {} cases: {ok} loaded and ran, {bad} refused; slowest {slowest:?}", start.elapsed(), ok + bad);
+        eprintln!(
+            "fuzz soak: {:?}: {} cases: {ok} loaded and ran, {bad} refused; slowest {slowest:?}",
+            start.elapsed(),
+            ok + bad
+        );
     }
 }
 

@@ -866,6 +866,96 @@ fn a_resumed_batch_with_events_in_json_lines_equals_an_uninterrupted_one() {
     merge(&[run.join("r")], &tmp.path().join("m")).success();
 }
 
+/// Every file of `dir` (recursively) but the manifests and HTML reports, which carry
+/// the creation time and wall time of the command that wrote them.
+fn result_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            if p.is_dir() {
+                todo.push(p);
+            } else if name != "manifest.json" && !name.ends_with(".html") {
+                out.push((p.strip_prefix(dir).unwrap().to_path_buf(), read(&p)));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// `compare` and `sweep` killed at several points and resumed give the bytes of an
+/// uninterrupted run, charts included.
+#[test]
+fn a_resumed_compare_and_sweep_equal_uninterrupted_ones_at_several_interruption_points() {
+    let tmp = TempDir::new().unwrap();
+    let cases: [(&str, Vec<&str>, [u64; 2]); 2] = [
+        (
+            "compare",
+            vec!["compare", "--variants", "base,us-signs", "--runs", "3000", "--threads", "1", "--quiet"],
+            [1, 2000],
+        ),
+        (
+            "sweep",
+            vec![
+                "sweep",
+                "--param",
+                "parameters.choice_temperature=0.5,1,2",
+                "--runs",
+                "2000",
+                "--threads",
+                "1",
+                "--quiet",
+            ],
+            [1, 1200],
+        ),
+    ];
+    for (command, args, points) in cases {
+        let whole = tmp.path().join(format!("{command}-whole"));
+        escalate().args(&args).arg("--out").arg(&whole).assert().success();
+        let want = result_files(&whole);
+        assert!(want.len() >= 5, "{command}: {} files", want.len());
+        for at in points {
+            let run = tmp.path().join(format!("{command}-{at}"));
+            std::fs::create_dir(&run).unwrap();
+            let mut a = args.clone();
+            a.extend(["--out", "r"]);
+            let next = kill_after_checkpoint(&run, &a, at);
+            assert!(!run.join("r").exists(), "a killed {command} has no --out");
+            escalate()
+                .current_dir(&run)
+                .args([command, "--resume", "r", "--threads", "2", "--quiet"])
+                .assert()
+                .success();
+            let got = result_files(&run.join("r"));
+            assert_eq!(got.len(), want.len(), "{command}: the resumed directory holds other files");
+            for ((f, a), (_, b)) in want.iter().zip(&got) {
+                assert!(a == b, "{command}: {} differs after resuming from run {next}", f.display());
+            }
+            let left: Vec<_> = std::fs::read_dir(&run).unwrap().map(|e| e.unwrap().file_name()).collect();
+            assert_eq!(left, vec![std::ffi::OsString::from("r")], "{command}: the partial directory became --out");
+        }
+    }
+    // A checkpoint is resumed only by the command that wrote it.
+    let run = tmp.path().join("wrong-command");
+    std::fs::create_dir(&run).unwrap();
+    kill_after_checkpoint(
+        &run,
+        &["compare", "--variants", "base,us-signs", "--runs", "3000", "--threads", "1", "--quiet", "--out", "r"],
+        1,
+    );
+    for (cmd, says) in [("sweep", "is an interrupted `compare`"), ("batch", "not a batch checkpoint")] {
+        escalate()
+            .current_dir(&run)
+            .args([cmd, "--resume", "r"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(says));
+    }
+}
+
 #[test]
 fn resume_refuses_what_it_cannot_resume() {
     let tmp = TempDir::new().unwrap();

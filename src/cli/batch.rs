@@ -207,7 +207,7 @@ fn finish(
 
 /// The partial directory `dir` names: itself if it holds a checkpoint, or the one
 /// interrupted batch that was writing to `dir` as its --out.
-fn find_partial(dir: &Path) -> Result<PathBuf, Failure> {
+pub(super) fn find_partial(dir: &Path) -> Result<PathBuf, Failure> {
     if dir.join(files::RESUME).is_file() {
         return Ok(dir.to_path_buf());
     }
@@ -245,6 +245,16 @@ fn resume(args: &Args, dir: &Path) -> Result<(), Failure> {
     let partial = find_partial(dir)?;
     let path = partial.join(files::RESUME);
     let text = std::fs::read(&path).map_err(|e| Failure::Io(format!("{}: {e}", path.display())))?;
+    // compare and sweep checkpoint into the same file; they name their command.
+    if let Some(other) = serde_json::from_slice::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v.get("command")?.as_str().map(String::from))
+    {
+        return Err(Failure::Input(format!(
+            "{} is an interrupted `{other}`, not a batch checkpoint: resume it with escalate {other} --resume",
+            partial.display()
+        )));
+    }
     let ck: Checkpoint = serde_json::from_slice(&text)
         .map_err(|e| Failure::Input(format!("{}: not a batch checkpoint: {e}", path.display())))?;
     if ck.escalate != env!("CARGO_PKG_VERSION") {

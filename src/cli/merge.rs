@@ -5,7 +5,7 @@ use std::fs::{self, File};
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use super::{Failure, compare, explore, sweep, write_stdout};
+use super::{Failure, explore, many, sweep, write_stdout};
 use crate::batch::{Aggregate, Shard};
 use crate::compare::ComparisonState;
 use crate::explore::files as xfiles;
@@ -177,7 +177,7 @@ fn merge_comparison_into(parts: &[Part], out: &Path, kind: &str, no_charts: bool
     }
     let mut state: Option<ComparisonState> = None;
     for p in parts {
-        let s: ComparisonState = read_json(&p.dir.join(compare::STATE))?;
+        let s: ComparisonState = read_json(&p.dir.join(many::STATE))?;
         match state.as_mut() {
             None => state = Some(s),
             Some(m) => m.merge(&s).map_err(|e| Failure::Input(format!("{}: {e}", p.dir.display())))?,
@@ -211,7 +211,7 @@ fn merge_comparison_into(parts: &[Part], out: &Path, kind: &str, no_charts: bool
         sweep::write_sweep(out, &grid, &state).map_err(io)?;
         fs::copy(parts[0].dir.join(files::SCENARIO), out.join(files::SCENARIO)).map_err(io)?;
     }
-    compare::write_comparison(out, &state).map_err(io)?;
+    many::write_comparison(out, &state).map_err(io)?;
     if !no_charts {
         super::compare_charts_hook(out)?;
     }
@@ -387,10 +387,10 @@ fn verify_part(p: &Part) -> Result<(), Failure> {
             }
         }
         "compare" => {
-            needed.push(compare::STATE.into());
+            needed.push(many::STATE.into());
             needed.extend(m.variants.iter().map(|v| format!("{v}/{}", files::MANIFEST)));
         }
-        "sweep" => needed.extend([compare::STATE.to_string(), "sweep.json".into(), files::SCENARIO.into()]),
+        "sweep" => needed.extend([many::STATE.to_string(), "sweep.json".into(), files::SCENARIO.into()]),
         "explore" => needed.extend([files::SCENARIO, xfiles::PLAN, xfiles::DESIGN, xfiles::RESULTS].map(String::from)),
         _ => {}
     }
@@ -418,12 +418,12 @@ fn verify_part(p: &Part) -> Result<(), Failure> {
             return Err(bad(files::STATE, format!("it aggregates {} runs, not the {held} runs of the part", agg.runs)));
         }
     } else if m.kind == "compare" || m.kind == "sweep" {
-        let st: ComparisonState = read_json(&p.dir.join(compare::STATE))?;
+        let st: ComparisonState = read_json(&p.dir.join(many::STATE))?;
         if st.variants != m.variants {
-            return Err(bad(compare::STATE, "its variants differ from the manifest's".into()));
+            return Err(bad(many::STATE, "its variants differ from the manifest's".into()));
         }
         if let Some(a) = st.aggregates.iter().find(|a| a.runs != held) {
-            return Err(bad(compare::STATE, format!("it aggregates {} runs, not the {held} runs of the part", a.runs)));
+            return Err(bad(many::STATE, format!("it aggregates {} runs, not the {held} runs of the part", a.runs)));
         }
     }
     Ok(())

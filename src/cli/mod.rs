@@ -9,6 +9,7 @@ mod debrief;
 mod explore;
 mod headline;
 mod man;
+mod many;
 mod merge;
 mod opts;
 mod play;

@@ -1,20 +1,21 @@
 //! `escalate sweep SCENARIO --param PATH=VALUES ...`: a grid over parameters on common
 //! random numbers, one row per point and metric with intervals.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use super::compare::{run_many, write_comparison};
-use super::opts::{RunOpts, ShardOpt, manifest};
+use super::many::{Plan, Resumed, load_checkpoint, run_many, write_comparison};
+use super::opts::{Resolved, RunOpts, ShardOpt, manifest};
 use super::opts::{output_dir, slug};
 use super::{Failure, load_scenario, write_stdout};
 use crate::compare::{ComparisonState, METRICS};
 use crate::output::batchdir::write_manifest;
-use crate::output::dir::write_atomic;
+use crate::output::dir::{OutputDir, write_atomic};
 use crate::output::manifest::utc_now;
 use crate::output::{Format, to_pretty};
+use crate::scenario::Loaded;
 use crate::scenario::schema::OverrideDef;
 use crate::scenario::variant::load_with;
 use crate::stats::round6;
@@ -28,8 +29,13 @@ pub struct Args {
     /// A parameter and its values: PATH=V1,V2,... or PATH=LO..=HI:STEP, e.g.
     /// `parameters.norm_violation_cost=0..=3:0.5` or `actors[USA].doctrine.firebreak=0.2,0.5,0.8`.
     /// Give it twice for a two-way grid.
-    #[arg(long = "param", required = true)]
+    #[arg(long = "param", required_unless_present = "resume")]
     pub params: Vec<String>,
+    /// Finish an interrupted sweep from its last checkpoint: DIR is its hidden
+    /// `.NAME.partial-*` directory, or the --out it was given. The result is
+    /// byte-identical to an uninterrupted sweep.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["scenario", "runs", "seed", "shard", "out", "params"])]
+    pub resume: Option<PathBuf>,
 }
 
 /// Runs per grid point when --runs is not given.
@@ -113,49 +119,81 @@ pub fn grid(params: &[(String, Vec<String>)]) -> Result<Grid, String> {
 
 pub fn run(args: Args) -> Result<(), Failure> {
     let o = &args.run;
+    if let Some(dir) = &args.resume {
+        let (ck, base, r, out) = load_checkpoint("sweep", dir, o.threads)?;
+        let (g, variants, ids) = points(&base, &ck.spec)?;
+        let spec = ck.spec.clone();
+        let resumed = ck.resumed(&ids)?;
+        return finish(&base, &g, &variants, &ids, &spec, &r, o, out, Some(resumed));
+    }
     let r = o.resolve(DEFAULT_RUNS, args.shard.shard.as_deref(), Format::Csv)?;
+    let base = load_scenario(o.scenario.as_deref())?;
+    let (g, variants, ids) = points(&base, &args.params)?;
+    let (_, stamp) = utc_now();
+    let dir = output_dir(o.out.as_deref(), &format!("{}-sweep", slug(&base.scenario.name)), &r, &stamp)?;
+    finish(&base, &g, &variants, &ids, &args.params, &r, o, dir, None)
+}
+
+/// The grid of the `--param` specs, and one scenario and id per point.
+fn points(base: &Loaded, specs: &[String]) -> Result<(Grid, Vec<Loaded>, Vec<String>), Failure> {
     let mut params = Vec::new();
-    for p in &args.params {
+    for p in specs {
         params.push(parse_param(p).map_err(Failure::Input)?);
     }
     let g = grid(&params).map_err(Failure::Input)?;
     if g.points.len() < 2 {
         return Err(Failure::Input("a sweep needs at least two points".into()));
     }
-    let base = load_scenario(o.scenario.as_deref())?;
     let mut variants = Vec::new();
     let mut ids = Vec::new();
     for (k, point) in g.points.iter().enumerate() {
         let overrides: Vec<OverrideDef> =
             g.params.iter().zip(point).map(|(p, v)| OverrideDef { path: p.clone(), value: v.clone() }).collect();
         let label = describe(&g, k);
-        let l =
-            load_with(&base, &label, &overrides).map_err(|e| Failure::Input(format!("sweep point {label}: {e}")))?;
+        let l = load_with(base, &label, &overrides).map_err(|e| Failure::Input(format!("sweep point {label}: {e}")))?;
         variants.push(l);
         ids.push(format!("p{k:03}"));
     }
-    let (created, stamp) = utc_now();
-    let dir = output_dir(o.out.as_deref(), &format!("{}-sweep", slug(&base.scenario.name)), &r, &stamp)?;
+    Ok((g, variants, ids))
+}
+
+/// Runs the sweep (from its start, or from a checkpoint), then writes its tables,
+/// charts and manifest, and moves it into place.
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    base: &Loaded,
+    g: &Grid,
+    variants: &[Loaded],
+    ids: &[String],
+    spec: &[String],
+    r: &Resolved,
+    o: &RunOpts,
+    dir: OutputDir,
+    resumed: Option<Resumed>,
+) -> Result<(), Failure> {
+    let (created, _) = utc_now();
     let started = Instant::now();
-    let state = run_many(&variants, &ids, dir.path(), &r, Format::Csv, o.quiet, false)?;
+    let plan = Plan { command: "sweep", base, variants, ids, spec, format: Format::Csv, per_variant_dirs: false };
+    let from = resumed.as_ref().map(|x| x.next);
+    let state = run_many(&plan, &dir, r, o.quiet, resumed)?;
     let wall = started.elapsed().as_secs_f64();
     let io = |e: std::io::Error| Failure::Io(format!("writing sweep: {e}"));
     write_comparison(dir.path(), &state).map_err(io)?;
-    write_sweep(dir.path(), &g, &state).map_err(io)?;
+    write_sweep(dir.path(), g, &state).map_err(io)?;
     write_atomic(&dir.path().join("scenario.ron"), base.text.as_bytes()).map_err(io)?;
     if !o.no_charts {
         super::compare_charts_hook(dir.path())?;
     }
     let range = r.shard.range(r.runs);
-    let m = manifest("sweep", &base, ids.clone(), &r, Format::Csv, false, wall, &created);
+    let m = manifest("sweep", base, ids.to_vec(), r, Format::Csv, false, wall, &created);
     write_manifest(dir.path(), &m).map_err(io)?;
     let final_dir = super::commit(dir)?;
     if !o.quiet {
         write_stdout(&format!(
             "{}\n{} points × {} runs in {wall:.2} s.\nResults: {}\n",
-            sweep_table(&g, &state),
+            sweep_table(g, &state),
             g.points.len(),
-            range.end - range.start,
+            range.end - from.unwrap_or(range.start),
             final_dir.display()
         ))?;
     }
